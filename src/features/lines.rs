@@ -1,0 +1,218 @@
+//! Lines of a text and their per-line facts, computed once and shared by the boilerplate
+//! classifier and the web-quality signals.
+
+use super::claims::url_at;
+use super::script::is_han;
+use super::tokenize::WordHash;
+
+/// One non-blank line (leading and trailing whitespace trimmed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    /// Byte range of the trimmed line in the text.
+    pub start: usize,
+    pub end: usize,
+    /// Characters.
+    pub chars: u32,
+    /// Display width: a Han or other wide character counts 2, so that 15 Chinese characters
+    /// weigh like 30 Latin ones in the short-line rules.
+    pub width: u32,
+    /// Hash of the lower-cased line, whitespace runs folded.
+    pub hash: u64,
+    /// Ends in terminal punctuation (`. ! ? " '` and `。！？”’」`), not in an ellipsis.
+    pub terminal: bool,
+    /// Ends in `...` or `…`.
+    pub ellipsis: bool,
+    /// Ends like a sentence or clause in running prose (`.` `。` `:` `;` `,` and full-width
+    /// forms), not like a title (no mark, `?`, `!`, `…`).
+    pub prose_end: bool,
+    /// Starts with a bullet (`•`, `-`, `*`, `·`, `●`, `○`, `■`, `▪`, `►`, `✓`, `>`).
+    pub bullet: bool,
+    /// Bytes inside URLs.
+    pub url_bytes: u32,
+    /// Index of the paragraph (blank-line separated block) the line belongs to.
+    pub paragraph: u32,
+}
+
+impl Line {
+    /// The line's text.
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// Split `text` into non-blank lines, appending to `out` (cleared first).
+pub fn split_lines(text: &str, out: &mut Vec<Line>) {
+    out.clear();
+    let mut paragraph = 0u32;
+    let mut blank_run = false;
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            if !out.is_empty() {
+                blank_run = true;
+            }
+            continue;
+        }
+        if blank_run {
+            paragraph += 1;
+            blank_run = false;
+        }
+        let start = line_start + (raw.len() - raw.trim_start().len());
+        let end = start + trimmed.len();
+        out.push(describe(text, start, end, paragraph));
+    }
+}
+
+fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
+    let s = &text[start..end];
+    let mut chars = 0u32;
+    let mut width = 0u32;
+    let mut h = WordHash::new();
+    let mut prev_space = false;
+    let ascii = s.is_ascii();
+    if ascii {
+        for &b in s.as_bytes() {
+            if b == b' ' || b == b'\t' {
+                if !prev_space {
+                    h.push_char(' ');
+                }
+                prev_space = true;
+            } else {
+                h.push_char(b as char);
+                prev_space = false;
+            }
+        }
+        chars = s.len() as u32;
+        width = chars;
+    }
+    for c in s.chars().filter(|_| !ascii) {
+        chars += 1;
+        width += if is_han(c)
+            || ('\u{3000}'..='\u{30FF}').contains(&c)
+            || c > '\u{FF00}' && c < '\u{FF60}'
+        {
+            2
+        } else {
+            1
+        };
+        if c.is_whitespace() {
+            if !prev_space {
+                h.push_char(' ');
+            }
+            prev_space = true;
+        } else {
+            h.push_char(c);
+            prev_space = false;
+        }
+    }
+    let ellipsis = s.ends_with("...") || s.ends_with('…');
+    let last = s.chars().next_back();
+    let terminal = !ellipsis
+        && matches!(
+            last,
+            Some('.' | '!' | '?' | '"' | '\'' | '。' | '！' | '？' | '”' | '’' | '」' | '』')
+        );
+    let prose_end = !ellipsis
+        && matches!(
+            last,
+            Some('.' | '。' | ':' | '：' | ';' | '；' | ',' | '，' | '、')
+        );
+    let first = s.chars().next();
+    let bullet = matches!(
+        first,
+        Some(
+            '•' | '-'
+                | '*'
+                | '·'
+                | '●'
+                | '○'
+                | '■'
+                | '▪'
+                | '►'
+                | '✓'
+                | '>'
+                | '◆'
+                | '★'
+                | '☆'
+                | '–'
+        )
+    );
+    let bytes = s.as_bytes();
+    let mut url_bytes = 0u32;
+    let mut i = 0;
+    let maybe_url = memchr::memmem::find(bytes, b"://").is_some()
+        || memchr::memmem::find(bytes, b"www.").is_some()
+        || memchr::memmem::find(bytes, b"WWW.").is_some();
+    while maybe_url && i < bytes.len() {
+        if matches!(bytes[i], b'h' | b'H' | b'w' | b'W')
+            && let Some(len) = url_at(bytes, i)
+        {
+            url_bytes += len as u32;
+            i += len;
+            continue;
+        }
+        i += 1;
+    }
+    Line {
+        start,
+        end,
+        chars,
+        width,
+        hash: h.finish(),
+        terminal,
+        ellipsis,
+        prose_end,
+        bullet,
+        url_bytes,
+        paragraph,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_trims() {
+        let mut v = Vec::new();
+        split_lines("  Title  \n\nBody line.\r\nNext...\n\n\n- item", &mut v);
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[0].chars, 5);
+        assert!(
+            v[1].text("  Title  \n\nBody line.\r\nNext...\n\n\n- item")
+                .ends_with("line.")
+        );
+        assert!(v[1].terminal);
+        assert!(v[2].ellipsis && !v[2].terminal);
+        assert!(v[3].bullet);
+        assert_eq!(v[0].paragraph, 0);
+        assert_eq!(v[1].paragraph, 1);
+        assert_eq!(v[2].paragraph, 1);
+        assert_eq!(v[3].paragraph, 2);
+    }
+
+    #[test]
+    fn chinese_width_is_double() {
+        let mut v = Vec::new();
+        split_lines("中文标题", &mut v);
+        assert_eq!(v[0].chars, 4);
+        assert_eq!(v[0].width, 8);
+    }
+
+    #[test]
+    fn url_bytes_counted() {
+        let mut v = Vec::new();
+        split_lines("see https://example.com/x", &mut v);
+        assert_eq!(v[0].url_bytes, "https://example.com/x".len() as u32);
+    }
+
+    #[test]
+    fn same_text_same_hash() {
+        let mut v = Vec::new();
+        split_lines("Read  More\nread more", &mut v);
+        assert_eq!(v[0].hash, v[1].hash);
+    }
+}

@@ -1,0 +1,481 @@
+//! Stage 6: the standard web-quality signals (Gopher quality and repetition, C4, FineWeb,
+//! RedPajama-V2), computed as raw values, never as pass/fail decisions.
+//!
+//! Definitions follow datatrove's filters (`gopher_quality_filter.py`,
+//! `gopher_repetition_filter.py`, `c4_filters.py`, `fineweb_quality_filter.py`) and the
+//! RedPajama-V2 signal list. Words are the tokens of stage 3: Latin words, and single Han
+//! characters, so Chinese repetition is measured on character n-grams; the mean word length of
+//! Chinese text comes from jieba words on a bounded sample. The Gopher "alphabetic word" rule
+//! counts Han as alphabetic (datatrove#202: an alphabetic rule that ignores CJK means nothing
+//! for Chinese). The stop-word list is English plus FineWeb-2's Chinese list (single
+//! characters).
+
+use super::lines::Line;
+use super::script::ratio;
+use super::table::CountTable;
+use super::tokenize::{Token, WordHash, combine};
+
+/// The raw signals of this stage (see `FEATURES.md` for ranges).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct QualityStats {
+    pub words: u32,
+    pub mean_word_len: f64,
+    pub symbol_word_ratio: f64,
+    pub ellipsis_line_ratio: f64,
+    pub bullet_line_ratio: f64,
+    pub stopword_ratio: f64,
+    pub terminal_line_ratio: f64,
+    pub short_line_ratio: f64,
+    pub dup_line_ratio: f64,
+    pub dup_line_char_frac: f64,
+    pub dup_para_char_frac: f64,
+    pub top_ngram_char_frac: [f64; 3],
+    pub dup_ngram_char_frac: [f64; 6],
+    pub unique_word_frac: f64,
+    pub unigram_entropy: f64,
+    pub entropy_norm: f64,
+    pub all_caps_word_frac: f64,
+    pub alpha_word_frac: f64,
+    pub url_ratio: f64,
+    pub question_ratio: f64,
+    pub exclamation_ratio: f64,
+    pub newline_word_ratio: f64,
+    pub curly_ratio: f64,
+    pub mean_sentence_words: f64,
+}
+
+/// English stop words (a common core list) and FineWeb-2's Chinese list.
+const STOPWORDS: &[&str] = &[
+    "the", "be", "to", "of", "and", "that", "have", "with", "a", "an", "in", "is", "are", "was",
+    "were", "it", "for", "on", "as", "this", "by", "at", "from", "or", "not", "but", "which",
+    "they", "their", "there", "these", "those", "has", "had", "been", "its", "into", "than",
+    "then", "also", "such", "can", "will", "would", "should", "if", "when", "what", "who", "how",
+    "的", "年", "在", "月", "是", "和", "日", "了", "於", "為", "有", "被", "人", "中", "为", "他",
+    "與", "後", "也", "而", "由",
+];
+
+/// Scratch space reused between documents (one per thread).
+#[derive(Default)]
+pub struct QualityScratch {
+    table: CountTable,
+    grams: Vec<u64>,
+    prefix: Vec<u64>,
+    stop: CountTable,
+}
+
+impl QualityScratch {
+    pub fn new() -> Self {
+        let mut stop = CountTable::default();
+        stop.reset(STOPWORDS.len() * 4);
+        for w in STOPWORDS {
+            let mut h = WordHash::new();
+            w.chars().for_each(|c| h.push_char(c));
+            stop.add(h.finish());
+        }
+        QualityScratch {
+            stop,
+            ..Default::default()
+        }
+    }
+}
+
+/// Compute the stage's signals.
+pub fn quality(
+    text: &str,
+    lines: &[Line],
+    tokens: &[Token],
+    chinese: bool,
+    scratch: &mut QualityScratch,
+) -> QualityStats {
+    let mut q = QualityStats {
+        words: tokens.len() as u32,
+        ..Default::default()
+    };
+    let n_words = tokens.len() as f64;
+    let n_lines = lines.len() as f64;
+    let text_chars = text.chars().count() as f64;
+
+    // Words.
+    let (mut han_len, mut han_n, mut lat_len, mut lat_n) = (0u64, 0u64, 0u64, 0u64);
+    let mut stop = 0u32;
+    let mut caps = 0u32;
+    let mut word_chars = 0u64;
+    for t in tokens {
+        word_chars += t.chars as u64;
+        if t.han {
+            han_len += t.chars as u64;
+            han_n += 1;
+        } else {
+            lat_len += t.chars as u64;
+            lat_n += 1;
+        }
+        if scratch.stop.get(t.hash) > 0 {
+            stop += 1;
+        }
+        if t.all_caps {
+            caps += 1;
+        }
+    }
+    q.mean_word_len = if chinese && han_n > 0 {
+        let (words, chars) = super::tokenize::segment_sample(text);
+        ratio(chars as f64, words as f64)
+    } else if lat_n > 0 {
+        lat_len as f64 / lat_n as f64
+    } else if han_n > 0 {
+        ratio(han_len as f64, han_n as f64)
+    } else {
+        0.0
+    }
+    .min(50.0);
+    q.stopword_ratio = ratio(stop as f64, n_words);
+    q.all_caps_word_frac = ratio(caps as f64, n_words);
+
+    // Characters: symbols, sentence marks, braces, whitespace-separated chunks.
+    let mut hashes = 0u32;
+    let mut ellipses = 0u32;
+    let mut questions = 0u32;
+    let mut exclaims = 0u32;
+    let mut stops = 0u32;
+    let mut curly = 0u32;
+    let (mut chunks, mut alpha_chunks) = (0u32, 0u32);
+    let mut in_chunk = false;
+    let mut chunk_alpha = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, len) = if b < 0x80 {
+            if b == b' ' || b == b'\n' || b == b'\t' {
+                if in_chunk {
+                    chunks += 1;
+                    alpha_chunks += chunk_alpha as u32;
+                }
+                in_chunk = false;
+                chunk_alpha = false;
+                i += 1;
+                continue;
+            }
+            (b as char, 1)
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            (c, c.len_utf8())
+        };
+        if c.is_whitespace() {
+            if in_chunk {
+                chunks += 1;
+                alpha_chunks += chunk_alpha as u32;
+            }
+            in_chunk = false;
+            chunk_alpha = false;
+        } else {
+            in_chunk = true;
+            chunk_alpha |= if b < 0x80 {
+                b.is_ascii_alphabetic()
+            } else {
+                super::script::is_han(c) || c.is_alphabetic()
+            };
+            match c {
+                '#' => hashes += 1,
+                '…' => {
+                    ellipses += 1;
+                    stops += 1;
+                }
+                '.' => {
+                    if bytes[i..].starts_with(b"...") {
+                        ellipses += 1;
+                        stops += 1;
+                        i += 3;
+                        continue;
+                    }
+                    // A full stop ends a sentence when followed by space or the end.
+                    if i + 1 >= bytes.len() || bytes[i + 1].is_ascii_whitespace() {
+                        stops += 1;
+                    }
+                }
+                '?' | '？' => {
+                    questions += 1;
+                    stops += 1;
+                }
+                '!' | '！' => {
+                    exclaims += 1;
+                    stops += 1;
+                }
+                '。' => stops += 1,
+                '{' | '}' => curly += 1,
+                _ => {}
+            }
+        }
+        i += len;
+    }
+    if in_chunk {
+        chunks += 1;
+        alpha_chunks += chunk_alpha as u32;
+    }
+    q.symbol_word_ratio = ratio((hashes + ellipses) as f64, n_words).min(10.0);
+    q.alpha_word_frac = ratio(alpha_chunks as f64, chunks as f64);
+    q.question_ratio = ratio(questions as f64, stops as f64);
+    q.exclamation_ratio = ratio(exclaims as f64, stops as f64);
+    q.curly_ratio = ratio(curly as f64, text_chars);
+    q.mean_sentence_words = ratio(n_words, stops.max(1) as f64).min(500.0);
+
+    // Lines.
+    let (mut ell, mut bul, mut term, mut short, mut url_bytes) = (0u32, 0u32, 0u32, 0u32, 0u64);
+    for l in lines {
+        ell += l.ellipsis as u32;
+        bul += l.bullet as u32;
+        term += l.terminal as u32;
+        short += (l.width <= 30) as u32;
+        url_bytes += l.url_bytes as u64;
+    }
+    q.ellipsis_line_ratio = ratio(ell as f64, n_lines);
+    q.bullet_line_ratio = ratio(bul as f64, n_lines);
+    q.terminal_line_ratio = ratio(term as f64, n_lines);
+    q.short_line_ratio = ratio(short as f64, n_lines);
+    q.url_ratio = ratio(url_bytes as f64, text.len() as f64).min(1.0);
+    q.newline_word_ratio = ratio(n_lines, n_words).min(10.0);
+
+    // Duplicate lines and paragraphs (Gopher repetition).
+    let line_chars: f64 = lines.iter().map(|l| l.chars as f64).sum();
+    scratch.table.reset(lines.len());
+    let (mut dup_lines, mut dup_line_chars) = (0u32, 0u64);
+    for l in lines {
+        if scratch.table.add(l.hash) > 1 {
+            dup_lines += 1;
+            dup_line_chars += l.chars as u64;
+        }
+    }
+    q.dup_line_ratio = ratio(dup_lines as f64, n_lines);
+    q.dup_line_char_frac = ratio(dup_line_chars as f64, line_chars);
+    scratch.table.reset(lines.len());
+    let mut dup_para_chars = 0u64;
+    let mut k = 0;
+    while k < lines.len() {
+        let p = lines[k].paragraph;
+        let (mut h, mut chars) = (0u64, 0u64);
+        while k < lines.len() && lines[k].paragraph == p {
+            h = combine(h, lines[k].hash);
+            chars += lines[k].chars as u64;
+            k += 1;
+        }
+        if scratch.table.add(h) > 1 {
+            dup_para_chars += chars;
+        }
+    }
+    q.dup_para_char_frac = ratio(dup_para_chars as f64, line_chars);
+
+    // Vocabulary: unique words and unigram entropy.
+    scratch.table.reset(tokens.len());
+    for t in tokens {
+        scratch.table.add(t.hash);
+    }
+    q.unique_word_frac = windowed_unique(tokens, &mut scratch.table);
+    // The whole-document counts are needed below for the entropy.
+    scratch.table.reset(tokens.len());
+    for t in tokens {
+        scratch.table.add(t.hash);
+    }
+    if n_words > 0.0 {
+        let h: f64 = scratch
+            .table
+            .counts()
+            .map(|c| {
+                let p = c as f64 / n_words;
+                -p * p.ln()
+            })
+            .sum();
+        q.unigram_entropy = h.max(0.0);
+        q.entropy_norm = if n_words > 1.0 {
+            (h / n_words.ln()).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+    }
+
+    // N-gram repetition: top 2/3/4-gram and duplicate 5..10-gram character fractions.
+    ngram_signals(tokens, word_chars, text_chars, scratch, &mut q);
+    q
+}
+
+/// Words per window of [`windowed_unique`].
+pub const UNIQUE_WINDOW: usize = 100;
+
+/// Distinct words / words, averaged over consecutive windows of [`UNIQUE_WINDOW`] words (a
+/// last window shorter than half is merged into the one before; a text shorter than one
+/// window is one window). The plain ratio falls as texts grow, which would let length leak
+/// into the model; windows make it a property of the writing.
+fn windowed_unique(tokens: &[Token], table: &mut CountTable) -> f64 {
+    let n = tokens.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let mut bounds = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let mut end = (start + UNIQUE_WINDOW).min(n);
+        if n - end < UNIQUE_WINDOW / 2 {
+            end = n;
+        }
+        bounds.push((start, end));
+        start = end;
+    }
+    let mut sum = 0.0;
+    for &(s, e) in &bounds {
+        table.reset(e - s);
+        for t in &tokens[s..e] {
+            table.add(t.hash);
+        }
+        sum += table.len() as f64 / (e - s) as f64;
+    }
+    sum / bounds.len() as f64
+}
+
+/// Gopher's n-gram repetition signals, sharing one rolling array of n-gram hashes.
+fn ngram_signals(
+    tokens: &[Token],
+    word_chars: u64,
+    text_chars: f64,
+    scratch: &mut QualityScratch,
+    q: &mut QualityStats,
+) {
+    let w = tokens.len();
+    let grams = &mut scratch.grams;
+    grams.clear();
+    grams.extend(tokens.iter().map(|t| t.hash));
+    // Prefix sums of word characters, for n-gram character lengths.
+    let prefix = &mut scratch.prefix;
+    prefix.clear();
+    prefix.push(0u64);
+    let mut acc = 0u64;
+    for t in tokens {
+        acc += t.chars as u64;
+        prefix.push(acc);
+    }
+    let table = &mut scratch.table;
+    for n in 2..=10usize {
+        if w < n {
+            break;
+        }
+        let count = w - n + 1;
+        for i in 0..count {
+            grams[i] = combine(grams[i], tokens[i + n - 1].hash);
+        }
+        if n <= 4 {
+            // Most frequent n-gram: its characters (words joined by spaces) times its count,
+            // over the text's characters (datatrove `find_top_duplicate`).
+            table.reset(count);
+            let mut best = (0u32, 0usize);
+            for (i, &g) in grams[..count].iter().enumerate() {
+                let c = table.add(g);
+                if c > best.0 {
+                    best = (c, i);
+                }
+            }
+            if best.0 >= 2 {
+                let i = best.1;
+                let chars = (prefix[i + n] - prefix[i]) as f64 + (n - 1) as f64;
+                q.top_ngram_char_frac[n - 2] = ratio(chars * best.0 as f64, text_chars).min(1.0);
+            }
+        } else {
+            // Characters in repeated n-grams, skipping past each repeat (datatrove
+            // `find_all_duplicate`).
+            table.reset(count);
+            let mut repeated = 0u64;
+            let mut i = 0;
+            while i < count {
+                if table.add(grams[i]) == 1 {
+                    i += 1;
+                } else {
+                    repeated += prefix[i + n] - prefix[i];
+                    i += n;
+                }
+            }
+            q.dup_ngram_char_frac[n - 5] = ratio(repeated as f64, word_chars as f64).min(1.0);
+            // A repeated n-gram contains a repeated 5-gram: with none at n = 5, every longer
+            // fraction is 0 too.
+            if repeated == 0 {
+                break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lines::split_lines;
+    use super::super::tokenize::tokenize;
+    use super::*;
+
+    fn q(text: &str) -> QualityStats {
+        let mut lines = Vec::new();
+        split_lines(text, &mut lines);
+        let mut tokens = Vec::new();
+        tokenize(text, &mut tokens);
+        let zh = text.chars().any(super::super::script::is_han);
+        quality(text, &lines, &tokens, zh, &mut QualityScratch::new())
+    }
+
+    #[test]
+    fn empty_text_is_all_zero() {
+        assert_eq!(q(""), QualityStats::default());
+    }
+
+    #[test]
+    fn word_and_line_signals() {
+        let s = q("The cat sat on the mat.\nIt was happy!\n- a list item...");
+        assert_eq!(s.words, 12);
+        assert!((s.terminal_line_ratio - 2.0 / 3.0).abs() < 1e-9);
+        assert!((s.bullet_line_ratio - 1.0 / 3.0).abs() < 1e-9);
+        assert!((s.ellipsis_line_ratio - 1.0 / 3.0).abs() < 1e-9);
+        // the, on, the, it, was, a: 6 of 12
+        assert!((s.stopword_ratio - 6.0 / 12.0).abs() < 1e-9);
+        assert!((s.exclamation_ratio - 1.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn duplicate_lines_and_paragraphs() {
+        let s = q("Buy now\n\nBuy now\n\nA different line here");
+        assert!((s.dup_line_ratio - 1.0 / 3.0).abs() < 1e-9);
+        assert!((s.dup_line_char_frac - 7.0 / 35.0).abs() < 1e-9);
+        assert!((s.dup_para_char_frac - 7.0 / 35.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn repeated_ngrams() {
+        let rep = "one two three four five six seven eight nine ten ".repeat(4);
+        let s = q(&rep);
+        assert!(
+            s.dup_ngram_char_frac[0] > 0.7,
+            "{:?}",
+            s.dup_ngram_char_frac
+        );
+        assert!(s.top_ngram_char_frac[0] > 0.1);
+        let fresh = q("every word in this sentence is different from all the others here");
+        assert_eq!(fresh.dup_ngram_char_frac, [0.0; 6]);
+        assert_eq!(fresh.top_ngram_char_frac, [0.0; 3]);
+        assert_eq!(fresh.unique_word_frac, 1.0);
+    }
+
+    #[test]
+    fn entropy_is_bounded() {
+        let s = q("a a a a");
+        assert_eq!(s.unigram_entropy, 0.0);
+        let s = q("a b c d");
+        assert!((s.unigram_entropy - 4f64.ln()).abs() < 1e-9);
+        assert!((s.entropy_norm - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn chinese_words_are_alphabetic() {
+        let s = q("白癜风是一种常见的皮肤病。");
+        assert_eq!(s.alpha_word_frac, 1.0);
+        assert!(s.mean_word_len >= 1.0 && s.mean_word_len <= 3.0);
+        assert!(s.stopword_ratio > 0.0);
+    }
+
+    #[test]
+    fn all_caps_and_urls() {
+        let s = q("BUY NOW at https://example.com today");
+        assert!((s.all_caps_word_frac - 2.0 / s.words as f64).abs() < 1e-9);
+        assert!(s.url_ratio > 0.4);
+    }
+}

@@ -1,0 +1,321 @@
+//! Stage 2: script shares and language.
+//!
+//! Script shares are counted directly, one pass over the characters: whatlang picks a script
+//! by character count, so a Chinese page carrying English fragments (drug names, URLs) can come
+//! back as English or even French. The shares are what the model sees; the whatlang language
+//! is reported for people and used to choose per-language word lists.
+//!
+//! Language detection chooses among the [`LANGUAGES`] most common on the web and runs on a
+//! bounded sample (the first [`LANG_SAMPLE_BYTES`] bytes of the
+//! dominant script's text) because whatlang's cost grows with the input. Text that is mostly
+//! Han is labelled Chinese (`cmn`) without running the trigram model, since whatlang maps all
+//! Han-only text to Mandarin anyway; kana turns it into Japanese.
+
+use whatlang::{Detector, Lang, Script};
+
+/// Bytes of text handed to whatlang at most.
+pub const LANG_SAMPLE_BYTES: usize = 256;
+
+/// The languages whatlang chooses among: the most common languages of the web. whatlang's
+/// cost grows with the number of candidate languages of a script (each is a trigram profile
+/// to compare), so a bounded list keeps detection off the top of the profile.
+pub const LANGUAGES: &[Lang] = &[
+    Lang::Eng,
+    Lang::Spa,
+    Lang::Fra,
+    Lang::Deu,
+    Lang::Por,
+    Lang::Ita,
+    Lang::Nld,
+    Lang::Pol,
+    Lang::Tur,
+    Lang::Vie,
+    Lang::Ind,
+    Lang::Swe,
+    Lang::Ces,
+    Lang::Ron,
+    Lang::Hun,
+    Lang::Dan,
+    Lang::Fin,
+    Lang::Tgl,
+    Lang::Rus,
+    Lang::Ukr,
+    Lang::Bul,
+    Lang::Ara,
+    Lang::Pes,
+    Lang::Urd,
+    Lang::Hin,
+    Lang::Ben,
+    Lang::Tha,
+    Lang::Heb,
+    Lang::Ell,
+    Lang::Kor,
+    Lang::Jpn,
+    Lang::Cmn,
+];
+
+/// A whatlang detector restricted to [`LANGUAGES`].
+pub fn detector() -> Detector {
+    Detector::with_allowlist(LANGUAGES.to_vec())
+}
+
+/// Character class counts over the non-whitespace characters of a text.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct ScriptCounts {
+    /// Non-whitespace characters.
+    pub total: u32,
+    pub han: u32,
+    pub latin: u32,
+    pub cyrillic: u32,
+    pub arabic: u32,
+    pub kana: u32,
+    pub hangul: u32,
+    pub digit: u32,
+    pub punct: u32,
+    /// Letters of any script in upper case.
+    pub upper: u32,
+    /// Letters with case (upper + lower).
+    pub cased: u32,
+}
+
+/// Is `c` a CJK unified ideograph (the characters Chinese is written in)?
+#[inline]
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF
+        | 0x30000..=0x3134F | 0xF900..=0xFAFF)
+}
+
+#[inline]
+fn is_kana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF)
+}
+
+#[inline]
+fn is_hangul(c: char) -> bool {
+    matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F)
+}
+
+impl ScriptCounts {
+    /// Count the characters of `text`.
+    pub fn count(text: &str) -> ScriptCounts {
+        let mut s = ScriptCounts::default();
+        for &b in text.as_bytes() {
+            // ASCII fast path: most of the web is ASCII, count it without decoding.
+            if b < 0x80 {
+                match b {
+                    b'a'..=b'z' => {
+                        s.latin += 1;
+                        s.cased += 1;
+                    }
+                    b'A'..=b'Z' => {
+                        s.latin += 1;
+                        s.cased += 1;
+                        s.upper += 1;
+                    }
+                    b'0'..=b'9' => s.digit += 1,
+                    b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c => continue,
+                    _ if b.is_ascii_punctuation() => s.punct += 1,
+                    _ => {}
+                }
+                s.total += 1;
+            }
+        }
+        if text.is_ascii() {
+            return s;
+        }
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            if is_han(c) {
+                s.total += 1;
+                s.han += 1;
+                continue;
+            }
+            if c.is_whitespace() {
+                continue;
+            }
+            s.total += 1;
+            if is_han(c) {
+                s.han += 1;
+            } else if is_kana(c) {
+                s.kana += 1;
+            } else if is_hangul(c) {
+                s.hangul += 1;
+            } else if c.is_alphabetic() {
+                match c as u32 {
+                    0x00C0..=0x024F | 0x1E00..=0x1EFF => s.latin += 1,
+                    0x0400..=0x052F => s.cyrillic += 1,
+                    0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF => s.arabic += 1,
+                    _ => {}
+                }
+                if c.is_uppercase() {
+                    s.upper += 1;
+                    s.cased += 1;
+                } else if c.is_lowercase() {
+                    s.cased += 1;
+                }
+            } else if c.is_numeric() {
+                s.digit += 1;
+            } else if is_punct(c) {
+                s.punct += 1;
+            }
+        }
+        s
+    }
+
+    /// Share of `n` among the non-whitespace characters, 0 for empty text.
+    pub fn share(&self, n: u32) -> f64 {
+        ratio(n as f64, self.total as f64)
+    }
+
+    /// Does Han dominate the letters (Chinese page, even with English fragments)?
+    pub fn is_mostly_han(&self) -> bool {
+        // One Han character carries about as much as a 2-3 letter word: weigh it so.
+        self.han > 0 && (self.han as f64) * 2.5 >= self.latin as f64
+    }
+}
+
+/// Non-ASCII punctuation: general punctuation, CJK punctuation, full-width forms.
+#[inline]
+pub fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+        || matches!(c as u32, 0x2010..=0x205E | 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20
+            | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65 | 0x00A1..=0x00BF | 0xFE30..=0xFE4F)
+}
+
+/// `num / den`, or 0 when `den` is 0; never NaN.
+#[inline]
+pub fn ratio(num: f64, den: f64) -> f64 {
+    if den > 0.0 { num / den } else { 0.0 }
+}
+
+/// The language of a text as contentq reports it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LangInfo {
+    /// ISO 639-3 code from whatlang (`eng`, `cmn`, ...), or `und` when undetermined.
+    pub code: &'static str,
+    /// whatlang's confidence in [0, 1]; 0 when undetermined.
+    pub confidence: f64,
+    /// Our two-way call for choosing word lists: Chinese when Han dominates the letters.
+    pub is_chinese: bool,
+}
+
+/// Detect the language of `text` given its script counts.
+pub fn detect_language(detector: &Detector, text: &str, counts: &ScriptCounts) -> LangInfo {
+    if counts.is_mostly_han() {
+        // whatlang maps Han-only text to Mandarin; kana makes it Japanese.
+        let (code, conf) = if counts.kana * 4 > counts.han {
+            ("jpn", 1.0)
+        } else {
+            ("cmn", counts.share(counts.han).clamp(0.5, 1.0))
+        };
+        return LangInfo {
+            code,
+            confidence: conf,
+            is_chinese: code == "cmn",
+        };
+    }
+    let sample = sample_prefix(text, LANG_SAMPLE_BYTES);
+    match detector.detect(sample) {
+        Some(info) => {
+            let lang = info.lang();
+            LangInfo {
+                code: lang.code(),
+                confidence: finite01(info.confidence()),
+                is_chinese: lang == Lang::Cmn && info.script() == Script::Mandarin,
+            }
+        }
+        None => LangInfo {
+            code: "und",
+            confidence: 0.0,
+            is_chinese: false,
+        },
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary,
+/// skipping leading lines that carry no letters (navigation arrows, numbers).
+pub fn sample_prefix(text: &str, max: usize) -> &str {
+    let start = text
+        .find(|c: char| c.is_alphabetic())
+        .map(|i| text[..i].rfind('\n').map_or(0, |n| n + 1))
+        .unwrap_or(0);
+    let t = &text[start..];
+    if t.len() <= max {
+        return t;
+    }
+    let mut end = max;
+    while !t.is_char_boundary(end) {
+        end -= 1;
+    }
+    &t[..end]
+}
+
+#[inline]
+fn finite01(x: f64) -> f64 {
+    if x.is_finite() {
+        x.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_scripts() {
+        let c = ScriptCounts::count("Ab 中文, 1 Ж!");
+        assert_eq!(c.total, 8);
+        assert_eq!(c.latin, 2);
+        assert_eq!(c.han, 2);
+        assert_eq!(c.cyrillic, 1);
+        assert_eq!(c.digit, 1);
+        assert_eq!(c.punct, 2);
+        assert_eq!(c.upper, 2);
+        assert_eq!(c.cased, 3);
+    }
+
+    #[test]
+    fn empty_text_has_zero_shares() {
+        let c = ScriptCounts::count("");
+        assert_eq!(c.share(c.han), 0.0);
+        assert!(!c.is_mostly_han());
+    }
+
+    #[test]
+    fn chinese_with_english_fragments_is_chinese() {
+        let d = detector();
+        let text = "干细胞治疗 stem cell therapy NK cell 哪个医院可以打干细胞";
+        let c = ScriptCounts::count(text);
+        let l = detect_language(&d, text, &c);
+        assert_eq!(l.code, "cmn");
+        assert!(l.is_chinese);
+    }
+
+    #[test]
+    fn english_is_detected() {
+        let d = detector();
+        let text = "Recombinant interleukin-2 is a medicine that helps the immune system fight some cancers.";
+        let c = ScriptCounts::count(text);
+        let l = detect_language(&d, text, &c);
+        assert_eq!(l.code, "eng");
+        assert!(l.confidence > 0.0 && l.confidence <= 1.0);
+    }
+
+    #[test]
+    fn no_letters_is_undetermined() {
+        let d = detector();
+        let c = ScriptCounts::count("12345 !!!");
+        let l = detect_language(&d, "12345 !!!", &c);
+        assert_eq!(l.code, "und");
+        assert_eq!(l.confidence, 0.0);
+    }
+
+    #[test]
+    fn sample_respects_char_boundaries() {
+        let s = "中".repeat(200);
+        let p = sample_prefix(&s, 10);
+        assert_eq!(p.len(), 9);
+    }
+}
