@@ -1,0 +1,360 @@
+//! `contentq filter`: split a dataset into kept and rejected documents, each in its original
+//! form, the rejected ones carrying the reason, with datatrove-style counters.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use clap::{Args, ValueEnum};
+use serde_json::{Map, Value, json};
+
+use super::label::{Labeled, insert_metadata, original_object, score_record};
+use super::{
+    ErrorSink, InputArgs, Progress, RunArgs, extractor, load_model, num, output_format, summary,
+};
+use crate::error::{Error, Result};
+use crate::io::output::{AtomicOutput, TableWriter};
+use crate::io::{Format, Item, Original, Record};
+use crate::model::Model;
+use crate::pipeline::{self, Event};
+
+const FILTER_HELP: &str = "Examples:
+  contentq filter crawl.jsonl.zst --keep informative -o kept.jsonl --rejected rejected.jsonl
+  contentq filter pages.csv --keep informative --threshold 0.8 -o kept.csv --rejected rej.csv --stats stats.json
+  contentq filter shards/ --keep promotional -o ads.jsonl --rejected rest.jsonl
+
+Every input document goes to exactly one of KEPT and REJECTED, unchanged. Rejected JSONL
+records get metadata.filter_reason and metadata.contentq (label, probability, reasons);
+rejected CSV rows get filter_reason and p_promotional columns. Unreadable records go to
+the errors file. kept + rejected + errors = input records, always.";
+
+/// Which label to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Keep {
+    Informative,
+    Promotional,
+}
+
+/// Keep one label, reject the other.
+#[derive(Debug, Args)]
+#[command(after_help = FILTER_HELP)]
+pub struct FilterArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The label to keep.
+    #[arg(long, value_enum)]
+    pub keep: Keep,
+
+    /// Threshold on p(promotional) (default: the model's). A document is promotional when
+    /// p >= threshold.
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f64>,
+
+    /// Where kept documents go (- for stdout).
+    #[arg(short, long, value_name = "KEPT")]
+    pub output: PathBuf,
+
+    /// Where rejected documents go, with their reason.
+    #[arg(long, value_name = "REJ")]
+    pub rejected: PathBuf,
+
+    /// Also write the counts (per label and per reason) as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+
+    /// Output format, when the output names do not tell (default: the input's format).
+    #[arg(long, value_name = "csv|jsonl", value_parser = super::parse_format)]
+    pub output_format: Option<Format>,
+
+    /// Model file (default: the model compiled into contentq).
+    #[arg(long, short, value_name = "MODEL.json")]
+    pub model: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+struct Side {
+    out: Option<AtomicOutput>,
+    writer: Option<TableWriter>,
+    path: PathBuf,
+    format: Format,
+}
+
+impl Side {
+    fn open(
+        &mut self,
+        forced: Option<Format>,
+        input: Format,
+        header: Option<&csv::StringRecord>,
+        extra: &[&str],
+    ) -> Result<()> {
+        self.format = output_format(forced, &self.path, Some(input));
+        let out = self.out.take().expect("opened once");
+        let mut w = match self.format {
+            Format::Csv => TableWriter::csv(out),
+            Format::Jsonl => TableWriter::jsonl(out),
+        };
+        if self.format == Format::Csv {
+            let mut cols: Vec<String> = match header {
+                Some(h) => h.iter().map(String::from).collect(),
+                None => vec!["id".into(), "text".into()],
+            };
+            cols.extend(extra.iter().map(|s| s.to_string()));
+            w.header(&cols)?;
+        }
+        self.writer = Some(w);
+        Ok(())
+    }
+}
+
+struct FilterSink {
+    model: Arc<Model>,
+    keep_positive: bool,
+    threshold: f64,
+    kept: Side,
+    rejected: Side,
+    errors: ErrorSink,
+    forced: Option<Format>,
+    header: Option<csv::StringRecord>,
+    started: bool,
+    n_kept: u64,
+    n_rejected: u64,
+    by_label: BTreeMap<String, u64>,
+    dropped: BTreeMap<String, u64>,
+}
+
+impl FilterSink {
+    fn on_event(&mut self, e: Event<Labeled>) -> Result<()> {
+        match e {
+            Event::Input {
+                name,
+                format,
+                header,
+            } => {
+                if !self.started {
+                    let p_col = format!("p_{}", self.model.labels().positive);
+                    self.kept.open(self.forced, format, header.as_ref(), &[])?;
+                    self.rejected.open(
+                        self.forced,
+                        format,
+                        header.as_ref(),
+                        &["filter_reason", &p_col],
+                    )?;
+                    self.started = true;
+                } else if header != self.header
+                    && (self.kept.format == Format::Csv || self.rejected.format == Format::Csv)
+                {
+                    return Err(Error::HeaderMismatch { file: name });
+                }
+                self.header = header;
+                Ok(())
+            }
+            Event::Chunk(items) => {
+                for (item, l) in items {
+                    match item {
+                        Item::Error(e) => self.errors.push(&e)?,
+                        Item::Record(r) => {
+                            self.on_record(&r, l.as_ref().expect("records are scored"))?
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn on_record(&mut self, r: &Record, l: &Labeled) -> Result<()> {
+        let positive = l.score.p >= self.threshold;
+        let labels = self.model.labels();
+        let label = if positive {
+            &labels.positive
+        } else {
+            &labels.negative
+        }
+        .clone();
+        *self.by_label.entry(label.clone()).or_insert(0) += 1;
+        if positive == self.keep_positive {
+            self.n_kept += 1;
+            return write_original(&mut self.kept, r, self.header.as_ref(), None);
+        }
+        self.n_rejected += 1;
+        // The reason: the label, the probability against the threshold, and what drove it.
+        let mut score = l.score.clone();
+        score.positive = positive;
+        let top = self.model.top_reasons(&score, 1);
+        let code = match top.first() {
+            Some(c) => format!("{label}:{}", c.name),
+            None => label.clone(),
+        };
+        *self.dropped.entry(format!("dropped_{label}")).or_insert(0) += 1;
+        *self.dropped.entry(format!("dropped_{code}")).or_insert(0) += 1;
+        let cmp = if positive { ">=" } else { "<" };
+        let reason = format!(
+            "{label} (p_{}={} {cmp} {}): {}",
+            labels.positive,
+            num(l.score.p),
+            num(self.threshold),
+            self.model.reasons_text(&score, 3)
+        );
+        let extra = Rejection {
+            reason,
+            p: l.score.p,
+            label,
+            code,
+        };
+        write_original(&mut self.rejected, r, self.header.as_ref(), Some(&extra))
+    }
+}
+
+struct Rejection {
+    reason: String,
+    p: f64,
+    label: String,
+    code: String,
+}
+
+fn write_original(
+    side: &mut Side,
+    r: &Record,
+    header: Option<&csv::StringRecord>,
+    rej: Option<&Rejection>,
+) -> Result<()> {
+    let w = side.writer.as_mut().expect("opened at the first input");
+    match side.format {
+        Format::Csv => {
+            let mut row: Vec<String> = match &r.original {
+                Original::Csv(f) => f.iter().map(String::from).collect(),
+                Original::Json(_) => vec![r.id.clone(), r.text.clone()],
+            };
+            if let Some(x) = rej {
+                row.push(x.reason.clone());
+                row.push(num(x.p));
+            }
+            w.write_csv(&row)
+        }
+        Format::Jsonl => {
+            let mut o: Map<String, Value> = original_object(r, header);
+            if matches!(r.original, Original::Csv(_)) && !o.contains_key("id") {
+                o.insert("id".into(), Value::String(r.id.clone()));
+            }
+            if let Some(x) = rej {
+                insert_metadata(&mut o, "filter_reason", Value::String(x.code.clone()));
+                insert_metadata(
+                    &mut o,
+                    "contentq",
+                    json!({"label": x.label, "p": x.p, "reason": x.reason}),
+                );
+            }
+            w.write_json(&Value::Object(o))
+        }
+    }
+}
+
+pub fn run(args: FilterArgs) -> Result<i32> {
+    let inputs = args.input.expand()?;
+    let model = Arc::new(load_model(args.model.as_deref())?);
+    let threshold = args.threshold.unwrap_or(model.threshold());
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(Error::Usage(format!(
+            "--threshold must be in [0, 1], got {threshold}"
+        )));
+    }
+    if args.output == args.rejected {
+        return Err(Error::Usage(
+            "--output and --rejected must be different files".into(),
+        ));
+    }
+    let ex = extractor(args.run.max_bytes);
+    let keep_positive = match args.keep {
+        Keep::Promotional => model.labels().positive == "promotional",
+        Keep::Informative => model.labels().positive != "promotional",
+    };
+    let stats_out = match &args.stats {
+        Some(p) => Some(AtomicOutput::create(p)?),
+        None => None,
+    };
+    let side = |p: &PathBuf| -> Result<Side> {
+        Ok(Side {
+            out: Some(AtomicOutput::create(p)?),
+            writer: None,
+            path: p.clone(),
+            format: Format::Csv,
+        })
+    };
+    let state = Arc::new(Mutex::new(FilterSink {
+        model: model.clone(),
+        keep_positive,
+        threshold,
+        kept: side(&args.output)?,
+        rejected: side(&args.rejected)?,
+        errors: ErrorSink::new(args.run.errors.as_deref(), &args.output, args.run.strict)?,
+        forced: args.output_format,
+        header: None,
+        started: false,
+        n_kept: 0,
+        n_rejected: 0,
+        by_label: BTreeMap::new(),
+        dropped: BTreeMap::new(),
+    }));
+    let progress = Progress::new(args.run.quiet);
+    let sink_state = state.clone();
+    let stats = pipeline::run(
+        inputs,
+        args.input.read_options(),
+        &args.run.pipeline_options(),
+        move |r: &Record| score_record(&model, &ex, &r.text, 3, false),
+        move |e| sink_state.lock().expect("sink lock").on_event(e),
+        progress.callback(),
+    );
+    progress.finish();
+    let stats = stats?;
+    let s = Arc::try_unwrap(state)
+        .map_err(|_| Error::Io(std::io::Error::other("output still in use")))?
+        .into_inner()
+        .expect("sink lock");
+    for side in [s.kept, s.rejected] {
+        match (side.writer, side.out) {
+            (Some(w), _) => w.commit()?,
+            (None, Some(o)) => o.commit()?,
+            (None, None) => {}
+        }
+    }
+    let errors_path = s.errors.finish()?;
+    let report = json!({
+        "input_records": stats.records + stats.errors,
+        "kept": s.n_kept,
+        "rejected": s.n_rejected,
+        "errors": stats.errors,
+        "keep": match args.keep { Keep::Informative => "informative", Keep::Promotional => "promotional" },
+        "threshold": threshold,
+        "by_label": s.by_label,
+        "dropped": s.dropped,
+        "bytes": stats.bytes,
+        "seconds": stats.elapsed.as_secs_f64(),
+    });
+    if let Some(mut o) = stats_out {
+        use std::io::Write;
+        serde_json::to_writer_pretty(&mut o, &report)?;
+        o.write_all(b"\n")?;
+        o.commit()?;
+    }
+    if !args.run.quiet {
+        let extra = format!("kept {}, rejected {}", s.n_kept, s.n_rejected);
+        eprintln!(
+            "{}",
+            summary("filtered", &stats, &extra, errors_path.as_deref())
+        );
+        let top: Vec<String> = s
+            .dropped
+            .iter()
+            .filter(|(k, _)| k.contains(':'))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if !top.is_empty() {
+            eprintln!("contentq: rejected by main reason: {}", top.join(", "));
+        }
+    }
+    Ok(if stats.errors > 0 { 1 } else { 0 })
+}

@@ -1,0 +1,377 @@
+//! `contentq label`: one output record per input document, with the label, the probability,
+//! the headline features and the reasons.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use serde_json::{Map, Value, json};
+
+use super::{
+    ErrorSink, InputArgs, Progress, RunArgs, extractor, load_model, num, output_format, summary,
+};
+use crate::error::{Error, Result};
+use crate::features::{F, FEATURES, Features};
+use crate::io::output::{AtomicOutput, TableWriter};
+use crate::io::{Format, Item, Original, Record};
+use crate::model::{Model, Score};
+use crate::pipeline::{self, Event};
+
+const LABEL_HELP: &str = "Examples:
+  contentq label data/sample.csv                       CSV to stdout
+  contentq label data/sample.csv -o labeled.csv        to a file (written atomically)
+  contentq label docs.jsonl.gz -o out.jsonl --annotate  keep each record, add metadata.contentq
+  contentq label docs.jsonl --explain -o out.jsonl      every feature's contribution
+  cat docs.jsonl | contentq label - --format jsonl      stdin to stdout
+
+Columns: id, label, p_promotional, lang, lang_confidence, boilerplate_ratio, claim_density,
+reasons (the features that pushed the score toward the label, strongest first, with their
+values and contributions), truncated. --all-features adds every feature column.";
+
+/// Label every document.
+#[derive(Debug, Args)]
+#[command(after_help = LABEL_HELP)]
+pub struct LabelArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output file (.csv or .jsonl, optionally) or - for stdout.
+    #[arg(short, long, default_value = "-", value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// Output format, when the output name does not tell (default: the input's format).
+    #[arg(long, value_name = "csv|jsonl", value_parser = super::parse_format)]
+    pub output_format: Option<Format>,
+
+    /// Model file (default: the model compiled into contentq).
+    #[arg(long, short, value_name = "MODEL.json")]
+    pub model: Option<PathBuf>,
+
+    /// Add a column for every feature.
+    #[arg(long)]
+    pub all_features: bool,
+
+    /// Add every feature's contribution (JSONL: a `contributions` list; CSV: the reasons
+    /// column lists them all) and the word n-grams that moved the lexical feature.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// Keep each input record whole and add the scores to it (JSONL: `metadata.contentq`;
+    /// CSV: extra columns), so a labeled dataset stays one file.
+    #[arg(long)]
+    pub annotate: bool,
+
+    /// How many reasons to list.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub reasons: usize,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// What scoring produces per record.
+pub struct Labeled {
+    pub features: Features,
+    pub score: Score,
+    pub reasons: String,
+}
+
+/// Score one record (shared with `filter`).
+pub fn score_record(
+    model: &Model,
+    ex: &crate::features::Extractor,
+    text: &str,
+    reasons: usize,
+    explain: bool,
+) -> Labeled {
+    let a = model.analyze(ex, text);
+    let score = model.score(&a, if explain { 8 } else { 3 });
+    let k = if explain { usize::MAX } else { reasons };
+    let reasons = model.reasons_text(&score, k);
+    Labeled {
+        features: a.features,
+        score,
+        reasons,
+    }
+}
+
+/// The fixed label columns after `id`.
+fn label_columns(model: &Model, all: bool) -> Vec<String> {
+    let mut cols: Vec<String> = vec![
+        "label".into(),
+        format!("p_{}", model.labels().positive),
+        "lang".into(),
+        "lang_confidence".into(),
+        "boilerplate_ratio".into(),
+        "claim_density".into(),
+        "reasons".into(),
+        "truncated".into(),
+    ];
+    if all {
+        cols.extend(FEATURES.iter().map(|f| f.name.to_string()));
+        if model.needs_word_grams() {
+            cols.push(crate::model::lexical::LEXICAL_WORDS.into());
+        }
+    }
+    cols
+}
+
+fn label_values(model: &Model, l: &Labeled, all: bool) -> Vec<String> {
+    let f = &l.features;
+    let mut v = vec![
+        model.label_of(&l.score).to_string(),
+        num(l.score.p),
+        f.lang.to_string(),
+        num(f.get(F::LangConfidence)),
+        num(f.get(F::BoilerplateRatio)),
+        num(f.get(F::ClaimDensity)),
+        l.reasons.clone(),
+        f.truncated.to_string(),
+    ];
+    if all {
+        v.extend(f.values.iter().map(|x| num(*x)));
+        if model.needs_word_grams() {
+            let lex = l
+                .score
+                .contributions
+                .iter()
+                .find(|c| c.name == crate::model::lexical::LEXICAL_WORDS)
+                .map_or(0.0, |c| c.value);
+            v.push(num(lex));
+        }
+    }
+    v
+}
+
+fn label_json(model: &Model, l: &Labeled, all: bool, explain: bool) -> Map<String, Value> {
+    let cols = label_columns(model, all);
+    let vals = label_values(model, l, all);
+    let mut m = Map::new();
+    for (c, v) in cols.into_iter().zip(vals) {
+        let value = match c.as_str() {
+            "label" | "lang" | "reasons" => Value::String(v),
+            "truncated" => Value::Bool(v == "true"),
+            _ => v
+                .parse::<f64>()
+                .map(|x| json!(x))
+                .unwrap_or(Value::String(v)),
+        };
+        m.insert(c, value);
+    }
+    if explain {
+        let mut contribs = l.score.contributions.clone();
+        contribs.sort_by(|a, b| {
+            b.contribution
+                .abs()
+                .total_cmp(&a.contribution.abs())
+                .then(a.name.cmp(&b.name))
+        });
+        m.insert(
+            "contributions".into(),
+            serde_json::to_value(contribs).unwrap_or(Value::Null),
+        );
+        if !l.score.top_grams.is_empty() {
+            let g: Vec<Value> = l
+                .score
+                .top_grams
+                .iter()
+                .map(|(t, r)| json!({"ngram": t, "ratio": r}))
+                .collect();
+            m.insert("top_ngrams".into(), Value::Array(g));
+        }
+    }
+    m
+}
+
+/// A record's original fields as a JSON object (CSV: header -> field).
+pub fn original_object(r: &Record, header: Option<&csv::StringRecord>) -> Map<String, Value> {
+    match &r.original {
+        Original::Json(o) => o.clone(),
+        Original::Csv(fields) => {
+            let mut m = Map::new();
+            if let Some(h) = header {
+                for (k, v) in h.iter().zip(fields.iter()) {
+                    m.insert(k.to_string(), Value::String(v.to_string()));
+                }
+            }
+            m
+        }
+    }
+}
+
+/// Output state owned by the writer thread during the run, committed after it.
+struct LabelSink {
+    model: Arc<Model>,
+    out: Option<AtomicOutput>,
+    writer: Option<TableWriter>,
+    errors: ErrorSink,
+    header: Option<csv::StringRecord>,
+    format: Format,
+    forced: Option<Format>,
+    path: PathBuf,
+    all: bool,
+    explain: bool,
+    annotate: bool,
+    /// Documents labeled [negative, positive].
+    counts: [u64; 2],
+}
+
+impl LabelSink {
+    fn on_input(
+        &mut self,
+        name: String,
+        format: Format,
+        h: Option<csv::StringRecord>,
+    ) -> Result<()> {
+        if let Some(_w) = &self.writer {
+            if self.annotate && self.format == Format::Csv && h != self.header {
+                return Err(Error::HeaderMismatch { file: name });
+            }
+            self.header = h;
+            return Ok(());
+        }
+        self.format = output_format(self.forced, &self.path, Some(format));
+        let out = self.out.take().expect("the output is opened once");
+        let mut w = match self.format {
+            Format::Csv => TableWriter::csv(out),
+            Format::Jsonl => TableWriter::jsonl(out),
+        };
+        if self.format == Format::Csv {
+            let mut cols: Vec<String> = match (&h, self.annotate) {
+                (Some(h), true) => h.iter().map(String::from).collect(),
+                (None, true) => vec!["id".into(), "text".into()],
+                (_, false) => vec!["id".into()],
+            };
+            cols.extend(label_columns(&self.model, self.all));
+            w.header(&cols)?;
+        }
+        self.header = h;
+        self.writer = Some(w);
+        Ok(())
+    }
+
+    fn on_record(&mut self, r: &Record, l: &Labeled) -> Result<()> {
+        self.counts[l.score.positive as usize] += 1;
+        let m = &self.model;
+        let w = self.writer.as_mut().expect("an Input event comes first");
+        match self.format {
+            Format::Csv => {
+                let mut row: Vec<String> = match (&r.original, self.annotate) {
+                    (Original::Csv(f), true) => f.iter().map(String::from).collect(),
+                    (Original::Json(_), true) => vec![r.id.clone(), r.text.clone()],
+                    (_, false) => vec![r.id.clone()],
+                };
+                row.extend(label_values(m, l, self.all));
+                w.write_csv(&row)
+            }
+            Format::Jsonl => {
+                let scores = label_json(m, l, self.all, self.explain);
+                let obj = if self.annotate {
+                    let mut o = original_object(r, self.header.as_ref());
+                    insert_metadata(&mut o, "contentq", Value::Object(scores));
+                    o
+                } else {
+                    let mut o = Map::new();
+                    o.insert("id".into(), Value::String(r.id.clone()));
+                    o.extend(scores);
+                    o
+                };
+                w.write_json(&Value::Object(obj))
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: Event<Labeled>) -> Result<()> {
+        match event {
+            Event::Input {
+                name,
+                format,
+                header,
+            } => self.on_input(name, format, header),
+            Event::Chunk(items) => {
+                for (item, labeled) in items {
+                    match item {
+                        Item::Error(e) => self.errors.push(&e)?,
+                        Item::Record(r) => {
+                            self.on_record(&r, labeled.as_ref().expect("records are scored"))?
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Put `value` under `metadata.<key>` of a record, creating `metadata` if needed.
+pub fn insert_metadata(o: &mut Map<String, Value>, key: &str, value: Value) {
+    let meta = o
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !meta.is_object() {
+        *meta = Value::Object(Map::new());
+    }
+    meta.as_object_mut()
+        .expect("made an object above")
+        .insert(key.into(), value);
+}
+
+pub fn run(args: LabelArgs) -> Result<i32> {
+    let inputs = args.input.expand()?;
+    let model = Arc::new(load_model(args.model.as_deref())?);
+    let ex = extractor(args.run.max_bytes);
+    let state = Arc::new(std::sync::Mutex::new(LabelSink {
+        model: model.clone(),
+        out: Some(AtomicOutput::create(&args.output)?),
+        writer: None,
+        errors: ErrorSink::new(args.run.errors.as_deref(), &args.output, args.run.strict)?,
+        header: None,
+        format: Format::Csv,
+        forced: args.output_format,
+        path: args.output.clone(),
+        all: args.all_features,
+        explain: args.explain,
+        annotate: args.annotate,
+        counts: [0; 2],
+    }));
+    let (n_reasons, explain) = (args.reasons, args.explain);
+    let progress = Progress::new(args.run.quiet);
+    let sink_state = state.clone();
+    let stats = pipeline::run(
+        inputs,
+        args.input.read_options(),
+        &args.run.pipeline_options(),
+        move |r: &Record| score_record(&model, &ex, &r.text, n_reasons, explain),
+        move |e| sink_state.lock().expect("sink lock").on_event(e),
+        progress.callback(),
+    );
+    progress.finish();
+    let stats = stats?;
+    let state = Arc::try_unwrap(state)
+        .map_err(|_| Error::Io(std::io::Error::other("output still in use")))?
+        .into_inner()
+        .expect("sink lock");
+    if let Some(w) = state.writer {
+        w.commit()?;
+    } else if let Some(out) = state.out {
+        // No input produced an Input event (cannot happen with at least one input); still
+        // leave an empty output rather than nothing.
+        out.commit()?;
+    }
+    let errors_path = state.errors.finish()?;
+    if !args.run.quiet {
+        let m = &state.model;
+        let extra = format!(
+            "{} {}, {} {}",
+            state.counts[1],
+            m.labels().positive,
+            state.counts[0],
+            m.labels().negative
+        );
+        eprintln!(
+            "{}",
+            summary("labeled", &stats, &extra, errors_path.as_deref())
+        );
+    }
+    Ok(if stats.errors > 0 { 1 } else { 0 })
+}

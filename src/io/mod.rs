@@ -1,0 +1,344 @@
+//! Reading documents and writing results.
+//!
+//! Inputs are CSV (a header row; the text column is configurable) or JSONL (one JSON object
+//! per line, the datatrove/Dolma convention: `text`, `id`, optional `metadata`), plain or
+//! compressed with gzip or zstd. The format comes from the file name (`.csv`, `.jsonl`,
+//! `.ndjson`, `.json`, each optionally followed by `.gz` or `.zst`) or from `--format`;
+//! compression is recognised by its magic bytes, so a misnamed file still reads. `-` is stdin.
+//! A directory stands for every such file below it, in sorted order.
+//!
+//! Readers yield [`Item`]s: a [`Record`] (the document plus its original fields, so that
+//! `filter` can write it back unchanged) or a [`RecordError`] (file, line and reason for a
+//! record that cannot be read). A bad record never stops a reader; a stream that ends early
+//! (a truncated gzip file) yields one error and ends that file.
+
+pub mod csv_input;
+pub mod jsonl_input;
+pub mod output;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// A document format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+impl Format {
+    /// The format a file name implies, looking through `.gz`/`.zst`.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let base = name
+            .strip_suffix(".gz")
+            .or_else(|| name.strip_suffix(".zst"))
+            .or_else(|| name.strip_suffix(".zstd"))
+            .unwrap_or(&name);
+        if base.ends_with(".csv") {
+            Some(Format::Csv)
+        } else if base.ends_with(".jsonl") || base.ends_with(".ndjson") || base.ends_with(".json") {
+            Some(Format::Jsonl)
+        } else {
+            None
+        }
+    }
+
+    /// Parse `csv` or `jsonl`.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "json" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// Where a document came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// The input's display name (its path, or `<stdin>`).
+    pub file: Arc<str>,
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// 1-based record number within the input.
+    pub record: u64,
+}
+
+/// A record's original fields, kept so that outputs can reproduce it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Original {
+    /// CSV fields, in header order.
+    Csv(csv::StringRecord),
+    /// The JSON object of a JSONL line.
+    Json(serde_json::Map<String, serde_json::Value>),
+}
+
+/// One input document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub origin: Origin,
+    /// The id field, or `<file>:<record>` when the input has none.
+    pub id: String,
+    pub text: String,
+    pub original: Original,
+}
+
+/// A record that could not be read.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RecordError {
+    pub file: String,
+    pub line: u64,
+    pub record: u64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.reason)
+    }
+}
+
+/// What a reader yields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Record(Record),
+    Error(RecordError),
+}
+
+impl Item {
+    /// Bytes of text this item carries (for progress and chunking).
+    pub fn text_len(&self) -> usize {
+        match self {
+            Item::Record(r) => r.text.len(),
+            Item::Error(_) => 0,
+        }
+    }
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Force a format instead of guessing from the file name.
+    pub format: Option<Format>,
+    /// The text column or field.
+    pub text_field: String,
+    /// The id column or field.
+    pub id_field: String,
+    /// Whether `id_field` was given explicitly (then it must exist in CSV inputs).
+    pub id_field_explicit: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            text_field: "text".into(),
+            id_field: "id".into(),
+            id_field_explicit: false,
+        }
+    }
+}
+
+/// An input to read: a file or stdin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    /// Display name.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".into(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Expand command-line inputs: `-` is stdin, a directory is every document file below it
+/// (sorted), a file is itself. Fails on a path that does not exist.
+pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut out = Vec::new();
+    for a in args {
+        if a.as_os_str() == "-" {
+            out.push(Input::Stdin);
+            continue;
+        }
+        let meta = std::fs::metadata(a).map_err(|e| Error::OpenInput {
+            path: a.clone(),
+            source: e,
+        })?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            walk(a, &mut files).map_err(|e| Error::OpenInput {
+                path: a.clone(),
+                source: e,
+            })?;
+            files.sort();
+            out.extend(files.into_iter().map(Input::File));
+        } else {
+            out.push(Input::File(a.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if Format::from_path(&path).is_some()
+            && !path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.') || n.contains(".errors."))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Open an input, undoing gzip or zstd compression (recognised by magic bytes).
+pub fn open(input: &Input) -> Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = match input {
+        Input::Stdin => Box::new(io::stdin()),
+        Input::File(p) => Box::new(File::open(p).map_err(|e| Error::OpenInput {
+            path: p.clone(),
+            source: e,
+        })?),
+    };
+    let mut buf = BufReader::with_capacity(1 << 16, raw);
+    let head = buf.fill_buf()?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let dec = flate2::bufread::MultiGzDecoder::new(buf);
+        Ok(Box::new(BufReader::with_capacity(1 << 16, dec)))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let dec = zstd::stream::read::Decoder::with_buffer(buf)?;
+        Ok(Box::new(BufReader::with_capacity(1 << 16, dec)))
+    } else {
+        Ok(Box::new(buf))
+    }
+}
+
+/// The format of an input: forced, from its name, or sniffed from its first byte
+/// (`{` means JSONL) for stdin and unknown names.
+pub fn format_of(
+    input: &Input,
+    forced: Option<Format>,
+    reader: &mut dyn BufRead,
+) -> Result<Format> {
+    if let Some(f) = forced {
+        return Ok(f);
+    }
+    if let Input::File(p) = input
+        && let Some(f) = Format::from_path(p)
+    {
+        return Ok(f);
+    }
+    let head = reader.fill_buf()?;
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(Format::Jsonl),
+        None if matches!(input, Input::Stdin) => Ok(Format::Jsonl),
+        _ => Err(Error::UnknownFormat(input.name())),
+    }
+}
+
+/// A reader of one input's records.
+pub enum RecordReader {
+    Csv(csv_input::CsvRecords),
+    Jsonl(jsonl_input::JsonlRecords),
+}
+
+impl RecordReader {
+    /// Open `input` and prepare to read its records. Fails when the input cannot be opened,
+    /// its format cannot be told, or (CSV) the text column is missing.
+    pub fn open(input: &Input, opts: &ReadOptions) -> Result<RecordReader> {
+        let mut reader = open(input)?;
+        let format = format_of(input, opts.format, &mut *reader)?;
+        let name: Arc<str> = Arc::from(input.name());
+        Ok(match format {
+            Format::Csv => RecordReader::Csv(csv_input::CsvRecords::new(reader, name, opts)?),
+            Format::Jsonl => {
+                RecordReader::Jsonl(jsonl_input::JsonlRecords::new(reader, name, opts))
+            }
+        })
+    }
+
+    /// The input's format.
+    pub fn format(&self) -> Format {
+        match self {
+            RecordReader::Csv(_) => Format::Csv,
+            RecordReader::Jsonl(_) => Format::Jsonl,
+        }
+    }
+
+    /// The CSV header, for CSV inputs.
+    pub fn csv_header(&self) -> Option<&csv::StringRecord> {
+        match self {
+            RecordReader::Csv(c) => Some(c.header()),
+            RecordReader::Jsonl(_) => None,
+        }
+    }
+}
+
+impl Iterator for RecordReader {
+    type Item = Item;
+    fn next(&mut self) -> Option<Item> {
+        match self {
+            RecordReader::Csv(r) => r.next(),
+            RecordReader::Jsonl(r) => r.next(),
+        }
+    }
+}
+
+/// Describe an I/O error that ended a stream early, in words a user can act on.
+pub(crate) fn stream_error_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => {
+            "input ends early (truncated or corrupt compressed stream); records after this point are lost: re-fetch the file".into()
+        }
+        _ => format!("read error: {e}; records after this point are not read"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_names() {
+        assert_eq!(Format::from_path(Path::new("a.csv")), Some(Format::Csv));
+        assert_eq!(Format::from_path(Path::new("a.CSV.gz")), Some(Format::Csv));
+        assert_eq!(
+            Format::from_path(Path::new("a.jsonl.zst")),
+            Some(Format::Jsonl)
+        );
+        assert_eq!(
+            Format::from_path(Path::new("a.ndjson")),
+            Some(Format::Jsonl)
+        );
+        assert_eq!(Format::from_path(Path::new("a.txt")), None);
+    }
+
+    #[test]
+    fn missing_input_is_an_error() {
+        let e = expand_inputs(&[PathBuf::from("/no/such/file.csv")]).unwrap_err();
+        assert!(matches!(e, Error::OpenInput { .. }));
+    }
+}
