@@ -78,11 +78,12 @@ fn main() {
         }
     });
     let bc = boilerplate::BoilerplateClassifier::new();
+    let mut seen = contentq::features::table::CountTable::default();
     let mut cls = Vec::new();
     time("boilerplate", &mut || {
         for t in &norm {
             lines::split_lines(t, &mut ls);
-            bc.classify(t, &ls, &mut cls);
+            bc.classify(t, &ls, &mut cls, &mut seen);
         }
     });
     let cm = claims::ClaimMatcher::new();

@@ -164,7 +164,7 @@ fn label_json(model: &Model, l: &Labeled, all: bool, explain: bool) -> Map<Strin
             b.contribution
                 .abs()
                 .total_cmp(&a.contribution.abs())
-                .then(a.name.cmp(&b.name))
+                .then(a.name.cmp(b.name))
         });
         m.insert(
             "contributions".into(),

@@ -48,8 +48,8 @@ pub fn run(args: ModelArgs) -> Result<i32> {
             .then(a.name.cmp(&b.name))
     });
     println!(
-        "\n{:<24} {:>9}  {:<8} {:>10} {:>10}  meaning",
-        "feature", "weight", "scale", "mean", "std"
+        "\n{:<24} {:>9}  {:<8} {:>17} {:>17}  meaning",
+        "feature", "weight", "scale", "mean (other/zh)", "std (other/zh)"
     );
     for r in rows {
         let meaning = feature_index(&r.name)
@@ -57,12 +57,12 @@ pub fn run(args: ModelArgs) -> Result<i32> {
                 FEATURES[i].label
             });
         println!(
-            "{:<24} {:>+9.4}  {:<8} {:>10} {:>10}  {}",
+            "{:<24} {:>+9.4}  {:<8} {:>17} {:>17}  {}",
             r.name,
             r.weight,
             r.transform,
-            num(r.mean),
-            num(r.std),
+            format!("{}/{}", num(r.mean[0]), num(r.mean[1])),
+            format!("{}/{}", num(r.std[0]), num(r.std[1])),
             meaning
         );
     }

@@ -20,8 +20,8 @@ const TRAIN_HELP: &str = "Examples:
   contentq train labeled.csv --no-lexical --exclude han_share -o model.json
 
 The input needs a text column and a label column (`informative` / `promotional` by default).
-Features: every feature that does not grow with document length (see `contentq features
---list`), plus `lexical_words`, one learned feature from word n-grams (out of fold, and only
+Features: every feature that neither grows with document length nor identifies the language
+(see `contentq features --list`), plus `lexical_words`, one learned feature from word n-grams (out of fold, and only
 n-grams seen in two or more groups). Regularisation is chosen by cross-validated log loss;
 the threshold maximises F1 unless --target-precision is given. The model file records the
 cross-validated metrics, the data hash and whether the solver converged.";
@@ -163,7 +163,7 @@ pub fn run(args: TrainArgs) -> Result<i32> {
         let base: Vec<String> = features.unwrap_or_else(|| {
             FEATURES
                 .iter()
-                .filter(|f| !f.length_dependent)
+                .filter(|f| f.is_default())
                 .map(|f| f.name.to_string())
                 .collect()
         });

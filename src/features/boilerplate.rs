@@ -26,6 +26,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::lines::Line;
+use super::table::CountTable;
 
 /// Why a line is boilerplate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,17 +267,24 @@ impl BoilerplateClassifier {
         }
     }
 
-    /// Classify every line; `classes` is cleared and filled in line order.
-    pub fn classify(&self, text: &str, lines: &[Line], classes: &mut Vec<LineClass>) {
+    /// Classify every line; `classes` is cleared and filled in line order. `seen` is scratch
+    /// space reused between documents.
+    pub fn classify(
+        &self,
+        text: &str,
+        lines: &[Line],
+        classes: &mut Vec<LineClass>,
+        seen: &mut CountTable,
+    ) {
         classes.clear();
-        let mut seen = super::tokenize::HashSet64::default();
+        seen.reset(lines.len());
         let mut in_related = false;
         for line in lines {
             let s = line.text(text);
             let mut class = self.hard_class(s, line);
             // Repeats: the second and later copies of a line (short lines only count when
             // they are not bare numbers or single characters).
-            let fresh = seen.insert(line.hash);
+            let fresh = seen.add(line.hash) == 1;
             if class == LineClass::Content && !fresh && line.chars >= 4 {
                 class = LineClass::Repeated;
             }
@@ -490,7 +498,7 @@ mod tests {
         let mut lines = Vec::new();
         split_lines(text, &mut lines);
         let mut c = Vec::new();
-        BoilerplateClassifier::new().classify(text, &lines, &mut c);
+        BoilerplateClassifier::new().classify(text, &lines, &mut c, &mut CountTable::default());
         c
     }
 
@@ -498,7 +506,7 @@ mod tests {
         let mut lines = Vec::new();
         split_lines(text, &mut lines);
         let mut c = Vec::new();
-        BoilerplateClassifier::new().classify(text, &lines, &mut c);
+        BoilerplateClassifier::new().classify(text, &lines, &mut c, &mut CountTable::default());
         BoilerplateClassifier::stats(&lines, &c).ratio
     }
 

@@ -106,7 +106,7 @@ macro_rules! features {
 
 features! {
     LangConfidence = "lang_confidence", Language, "language confidence", "", "[0, 1]",
-        "whatlang confidence on the first 256 bytes from the first line with letters, among 32 common languages; Han-dominated text: Han share (at least 0.5); 0 when undetermined",
+        "whatlang confidence on 128 bytes from the first line of 80+ bytes (else the first line with letters), among 32 common languages; Han-dominated text: Han share (at least 0.5); 0 when undetermined",
         "whatlang `Info::confidence`; datatrove LanguageFilter score", Identity, false;
     HanShare = "han_share", Language, "Han characters", "share", "[0, 1]",
         "CJK ideographs / non-space characters", "RedPajama-V2 script signals; whatlang#136", Identity, false;
@@ -187,7 +187,7 @@ features! {
     CharCount = "char_count", Quality, "characters", "characters", "[0, 2^20]",
         "characters after normalisation", "RPv2 `ccnet_length`", Log1p, true;
     MeanWordLength = "mean_word_length", Quality, "mean word length", "characters", "[0, 50]",
-        "mean characters per word; for Chinese text, of the jieba words of the first 300 Han characters", "Gopher quality; FineWeb-2 zh 1-5", Identity, false;
+        "mean characters per word; for Chinese text, of the jieba words of the first 120 Han characters", "Gopher quality; FineWeb-2 zh 1-5", Identity, false;
     SymbolWordRatio = "symbol_word_ratio", Quality, "symbols per word", "", "[0, 10]",
         "(`#` + ellipses) / words", "Gopher quality (0.1)", Identity, false;
     EllipsisLineRatio = "ellipsis_line_ratio", Quality, "lines ending in ellipsis", "share of lines", "[0, 1]",
@@ -252,6 +252,28 @@ features! {
 /// Number of features.
 pub const N_FEATURES: usize = FEATURES.len();
 
+/// Features that say which language or script a text is in rather than how it is written.
+/// The training data's class balance differs by language (English mostly informative,
+/// Chinese mostly promotional), so a model given these learns a language prior that fails on
+/// data with another balance; the default feature set leaves them out.
+pub const IDENTITY_FEATURES: &[&str] = &[
+    "lang_confidence",
+    "han_share",
+    "latin_share",
+    "cyrillic_share",
+    "arabic_share",
+    "kana_share",
+    "hangul_share",
+];
+
+impl FeatureInfo {
+    /// Is the feature in the default model's feature set (neither length-dependent nor a
+    /// language identity feature)?
+    pub fn is_default(&self) -> bool {
+        !self.length_dependent && !IDENTITY_FEATURES.contains(&self.name)
+    }
+}
+
 /// Default cap on the bytes of text one document contributes to extraction (1 MiB).
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 
@@ -299,6 +321,7 @@ struct Scratch {
     lines: Vec<Line>,
     tokens: Vec<Token>,
     classes: Vec<LineClass>,
+    seen: table::CountTable,
     quality: QualityScratch,
 }
 
@@ -307,6 +330,7 @@ thread_local! {
         lines: Vec::new(),
         tokens: Vec::new(),
         classes: Vec::new(),
+        seen: table::CountTable::default(),
         quality: QualityScratch::new(),
     });
 }
@@ -366,7 +390,8 @@ impl Extractor {
             let lang = script::detect_language(&self.detector, text, &counts);
             tokenize::tokenize(text, &mut s.tokens);
             lines::split_lines(text, &mut s.lines);
-            self.boilerplate.classify(text, &s.lines, &mut s.classes);
+            self.boilerplate
+                .classify(text, &s.lines, &mut s.classes, &mut s.seen);
             let bp = BoilerplateClassifier::stats(&s.lines, &s.classes);
             let claims = self.claims.count(text);
             let q = quality::quality(text, &s.lines, &s.tokens, lang.is_chinese, &mut s.quality);
@@ -540,6 +565,8 @@ pub fn features_markdown() -> String {
         };
         let len = if f.length_dependent {
             " (length-dependent)"
+        } else if IDENTITY_FEATURES.contains(&f.name) {
+            " (language identity)"
         } else {
             ""
         };

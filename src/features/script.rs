@@ -14,7 +14,7 @@
 use whatlang::{Detector, Lang, Script};
 
 /// Bytes of text handed to whatlang at most.
-pub const LANG_SAMPLE_BYTES: usize = 256;
+pub const LANG_SAMPLE_BYTES: usize = 128;
 
 /// The languages whatlang chooses among: the most common languages of the web. whatlang's
 /// cost grows with the number of candidate languages of a script (each is a trigram profile
@@ -232,13 +232,25 @@ pub fn detect_language(detector: &Detector, text: &str, counts: &ScriptCounts) -
     }
 }
 
-/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary,
-/// skipping leading lines that carry no letters (navigation arrows, numbers).
+/// At most `max` bytes of `text`, ending on a char boundary, taken from the first line that
+/// looks like prose (80 bytes or more), so that a menu line ("Home | Treatments | Book
+/// Now") or a title does not decide the language; texts without such a line are sampled
+/// from their first line with a letter.
 pub fn sample_prefix(text: &str, max: usize) -> &str {
-    let start = text
-        .find(|c: char| c.is_alphabetic())
-        .map(|i| text[..i].rfind('\n').map_or(0, |n| n + 1))
-        .unwrap_or(0);
+    let mut offset = 0;
+    let mut start = None;
+    for line in text.split('\n') {
+        if line.trim().len() >= 80 {
+            start = Some(offset + (line.len() - line.trim_start().len()));
+            break;
+        }
+        offset += line.len() + 1;
+    }
+    let start = start.unwrap_or_else(|| {
+        text.find(|c: char| c.is_alphabetic())
+            .map(|i| text[..i].rfind('\n').map_or(0, |n| n + 1))
+            .unwrap_or(0)
+    });
     let t = &text[start..];
     if t.len() <= max {
         return t;
@@ -310,6 +322,16 @@ mod tests {
         let l = detect_language(&d, "12345 !!!", &c);
         assert_eq!(l.code, "und");
         assert_eq!(l.confidence, 0.0);
+    }
+
+    #[test]
+    fn sample_skips_menus_and_titles() {
+        let text = "Home | Treatments | Book Now\nThe Clinic\nMigraine is a common headache disorder that affects about one in seven adults worldwide.";
+        assert!(sample_prefix(text, 128).starts_with("Migraine is"));
+        assert_eq!(
+            sample_prefix("Short title\nshort body", 128),
+            "Short title\nshort body"
+        );
     }
 
     #[test]

@@ -144,39 +144,34 @@ fn word_run(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
 }
 
 /// Han characters of a document that jieba segments at most.
-pub const JIEBA_SAMPLE_CHARS: usize = 300;
+pub const JIEBA_SAMPLE_CHARS: usize = 120;
 
-/// Segment the first [`JIEBA_SAMPLE_CHARS`] Han characters of `text` with jieba; returns
-/// (words, characters in them). Runs of Han characters are segmented separately, so words
-/// never cross punctuation or Latin text.
+/// Segment the text up to its [`JIEBA_SAMPLE_CHARS`]th Han character with jieba (one call:
+/// jieba's per-call overhead is several microseconds) and count the words made of Han
+/// characters; returns (Han words, characters in them).
 pub fn segment_sample(text: &str) -> (u32, u32) {
-    let mut acc = (0u32, 0u32);
-    let cut = |s: usize, e: usize, acc: &mut (u32, u32)| {
-        for t in jieba().cut(&text[s..e], false) {
-            acc.0 += 1;
-            acc.1 += t.word.chars().count() as u32;
-        }
-    };
-    let mut budget = JIEBA_SAMPLE_CHARS;
-    let mut run: Option<usize> = None;
+    let mut seen = 0;
+    let mut end = text.len();
     for (i, c) in text.char_indices() {
         if is_han(c) {
-            if budget == 0 {
-                if let Some(s) = run.take() {
-                    cut(s, i, &mut acc);
-                }
-                return acc;
+            seen += 1;
+            if seen == JIEBA_SAMPLE_CHARS {
+                end = i + c.len_utf8();
+                break;
             }
-            budget -= 1;
-            run.get_or_insert(i);
-        } else if let Some(s) = run.take() {
-            cut(s, i, &mut acc);
         }
     }
-    if let Some(s) = run {
-        cut(s, text.len(), &mut acc);
+    if seen == 0 {
+        return (0, 0);
     }
-    acc
+    let (mut words, mut chars) = (0u32, 0u32);
+    for t in jieba().cut(&text[..end], false) {
+        if t.word.chars().next().is_some_and(is_han) {
+            words += 1;
+            chars += t.word.chars().count() as u32;
+        }
+    }
+    (words, chars)
 }
 
 fn han_token(word: &str, start: usize) -> Token {

@@ -2,7 +2,8 @@
 //!
 //! Scoring a document: extract its [`Features`](crate::features::Features), apply each model
 //! feature's transform (`ln(1+x)` for long-tailed counts), standardise with the training means
-//! and deviations (clipped to ±[`Z_CLIP`]), and take `p = sigmoid(intercept + sum(w_i * z_i))`, the probability of the
+//! and deviations of the document's language group ([`SCALER_GROUPS`]; clipped to
+//! ±[`Z_CLIP`]), and take `p = sigmoid(intercept + sum(w_i * z_i))`, the probability of the
 //! positive class (`promotional` by default). The label is positive when `p >= threshold`.
 //!
 //! Every score explains itself: the contribution of a feature is `w_i * z_i`, and the
@@ -58,10 +59,20 @@ pub struct ModelFeature {
     pub name: String,
     /// `identity` or `log1p`.
     pub transform: String,
-    pub mean: f64,
-    pub std: f64,
+    /// Training means, one per scaler group ([`SCALER_GROUPS`]: other text, Chinese text).
+    pub mean: [f64; 2],
+    /// Training deviations, one per scaler group.
+    pub std: [f64; 2],
     pub weight: f64,
 }
+
+/// Features are standardised within two groups of text, each with its own mean and
+/// deviation: text that is not Chinese, and Chinese text (Han dominating the letters). Word
+/// lengths, punctuation, stop words and cue densities sit at different levels in the two
+/// languages; standardising within each removes the language from the features, so the model
+/// learns what separates adverts from information inside a language, not which language
+/// carries more adverts in its training data.
+pub const SCALER_GROUPS: [&str; 2] = ["other", "chinese"];
 
 /// The model file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -94,6 +105,8 @@ enum Source {
 pub struct Model {
     file: ModelFile,
     sources: Vec<Source>,
+    /// Feature names, resolved to the static names of this build.
+    names: Vec<&'static str>,
     transforms: Vec<Transform>,
     lexical: Option<LexicalIndex>,
 }
@@ -101,8 +114,8 @@ pub struct Model {
 /// One feature's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
-    /// Feature name.
-    pub name: String,
+    /// Feature name (one of [`FEATURES`] or [`LEXICAL_WORDS`]).
+    pub name: &'static str,
     /// Raw value (before transform and scaling).
     pub value: f64,
     /// `weight * standardised value`: positive pushes toward the positive class.
@@ -187,6 +200,7 @@ impl Model {
             return Err(invalid("it has no features".into()));
         }
         let mut sources = Vec::with_capacity(file.features.len());
+        let mut names = Vec::with_capacity(file.features.len());
         let mut transforms = Vec::with_capacity(file.features.len());
         for f in &file.features {
             let source = if f.name == LEXICAL_WORDS {
@@ -215,12 +229,18 @@ impl Model {
                     )));
                 }
             };
-            if !(f.mean.is_finite() && f.std.is_finite() && f.std > 0.0 && f.weight.is_finite()) {
+            let scaler_ok = f.mean.iter().all(|m| m.is_finite())
+                && f.std.iter().all(|s| s.is_finite() && *s > 0.0);
+            if !(scaler_ok && f.weight.is_finite()) {
                 return Err(invalid(format!(
                     "feature `{}` has a non-finite or zero scaler or weight",
                     f.name
                 )));
             }
+            names.push(match source {
+                Source::Feature(i) => FEATURES[i].name,
+                Source::Lexical => LEXICAL_WORDS,
+            });
             sources.push(source);
             transforms.push(transform);
         }
@@ -231,6 +251,7 @@ impl Model {
         Ok(Model {
             file,
             sources,
+            names,
             transforms,
             lexical,
         })
@@ -265,12 +286,13 @@ impl Model {
     pub fn score(&self, a: &Analysis, explain_grams: usize) -> Score {
         let mut z = self.file.intercept;
         let mut contributions = Vec::with_capacity(self.sources.len());
-        for ((f, source), transform) in self
+        for (((f, source), transform), name) in self
             .file
             .features
             .iter()
             .zip(&self.sources)
             .zip(&self.transforms)
+            .zip(&self.names)
         {
             let value = match source {
                 Source::Feature(i) => a.features.values[*i],
@@ -280,10 +302,11 @@ impl Model {
                     .map_or(0.0, |l| l.score(&a.word_grams)),
             };
             let t = apply(*transform, value);
-            let c = f.weight * standardize(t, f.mean, f.std);
+            let g = a.features.is_chinese as usize;
+            let c = f.weight * standardize(t, f.mean[g], f.std[g]);
             z += c;
             contributions.push(Contribution {
-                name: f.name.clone(),
+                name,
                 value,
                 contribution: c,
             });
@@ -321,7 +344,7 @@ impl Model {
         v.sort_by(|a, b| {
             (b.contribution * sign)
                 .total_cmp(&(a.contribution * sign))
-                .then(a.name.cmp(&b.name))
+                .then(a.name.cmp(b.name))
         });
         v.truncate(k);
         v
@@ -354,10 +377,10 @@ impl Model {
 
 /// "claim density: calls to action 3.2 per 100 words (+1.41)".
 pub fn describe_contribution(c: &Contribution) -> String {
-    let (label, unit) = match features::feature_index(&c.name) {
+    let (label, unit) = match features::feature_index(c.name) {
         Some(i) => (FEATURES[i].label, FEATURES[i].unit),
         None if c.name == LEXICAL_WORDS => ("word n-gram evidence", "mean log-ratio"),
-        None => (c.name.as_str(), ""),
+        None => (c.name, ""),
     };
     let value = format_value(c.value);
     if unit.is_empty() {
@@ -434,8 +457,8 @@ mod tests {
             features: vec![ModelFeature {
                 name: "claim_cta".into(),
                 transform: "log1p".into(),
-                mean: 0.0,
-                std: 1.0,
+                mean: [0.0; 2],
+                std: [1.0; 2],
                 weight: 2.0,
             }],
             lexical: None,
@@ -490,7 +513,7 @@ mod tests {
             Error::ModelInvalid { .. }
         ));
         let mut f = tiny();
-        f.features[0].std = 0.0;
+        f.features[0].std = [1.0, 0.0];
         assert!(matches!(
             Model::from_file(f, "m").unwrap_err(),
             Error::ModelInvalid { .. }

@@ -7,7 +7,8 @@
 //!    for data labeled per publisher.
 //! 3. The lexical feature is computed out of fold: each fold's value comes from a table
 //!    fitted on the other folds, so the logistic fit never sees labels leak through it.
-//! 4. Features are transformed (`ln(1+x)` for long tails) and standardised; linfa-logistic
+//! 4. Features are transformed (`ln(1+x)` for long tails) and standardised within their
+//!    language group (`SCALER_GROUPS` in `mod.rs`: other text, Chinese text); linfa-logistic
 //!    fits an L2-regularised model for each alpha of a grid on each fold (in parallel), and
 //!    the alpha with the lowest out-of-fold log loss wins.
 //! 5. The out-of-fold predictions at that alpha give the cross-validated metrics and the
@@ -61,7 +62,7 @@ pub struct TrainValidParams {
     pub alphas: Vec<f64>,
     pub max_iterations: u64,
     pub gradient_tolerance: f64,
-    /// Feature names; `None` means every feature that does not grow with length.
+    /// Feature names; `None` means the default set ([`crate::features::FeatureInfo::is_default`]).
     pub features: Option<Vec<String>>,
     pub lexical: bool,
     pub lexical_params: LexicalParams,
@@ -111,7 +112,8 @@ impl TrainParams {
         self.0.max_iterations = n;
         self
     }
-    /// Feature names to use; defaults to every feature that does not grow with length.
+    /// Feature names to use; defaults to every feature that neither grows with length nor
+    /// identifies the language.
     pub fn features(mut self, f: Option<Vec<String>>) -> Self {
         self.0.features = f;
         self
@@ -255,7 +257,7 @@ impl TrainValidParams {
             Some(f) => f.clone(),
             None => FEATURES
                 .iter()
-                .filter(|f| !f.length_dependent)
+                .filter(|f| f.is_default())
                 .map(|f| f.name.to_string())
                 .collect(),
         };
@@ -308,6 +310,7 @@ impl TrainValidParams {
             }
         }
         let y: Vec<bool> = examples.iter().map(|e| e.positive).collect();
+        let zh: Vec<bool> = analyses.iter().map(|a| a.features.is_chinese).collect();
 
         // 4. Alpha by out-of-fold log loss; fits run in parallel.
         let jobs: Vec<(usize, usize)> = (0..self.alphas.len())
@@ -318,11 +321,11 @@ impl TrainValidParams {
             .map(|&(a, k)| {
                 let train: Vec<usize> = repeat_rows((0..n).filter(|&i| fold_of[i] != k), examples);
                 let test: Vec<usize> = (0..n).filter(|&i| fold_of[i] == k).collect();
-                let (mean, std) = scaler(&raw, &train);
-                let x = standardise(&raw, &train, &mean, &std);
+                let sc = Scaler::fit(&raw, &train, &zh);
+                let x = sc.apply(&raw, &train, &zh);
                 let yt: Vec<bool> = train.iter().map(|&i| y[i]).collect();
                 let lin = fit_linear(&x, &yt, self.alphas[a], self)?;
-                let xt = standardise(&raw, &test, &mean, &std);
+                let xt = sc.apply(&raw, &test, &zh);
                 let p: Vec<(usize, f64)> = test
                     .iter()
                     .enumerate()
@@ -372,8 +375,8 @@ impl TrainValidParams {
 
         // 6. Final fit on all rows, with the lexical table from all rows.
         let all: Vec<usize> = repeat_rows(0..n, examples);
-        let (mean, std) = scaler(&raw, &all);
-        let x = standardise(&raw, &all, &mean, &std);
+        let sc = Scaler::fit(&raw, &all, &zh);
+        let x = sc.apply(&raw, &all, &zh);
         let y_all: Vec<bool> = all.iter().map(|&i| y[i]).collect();
         let lin = fit_linear(&x, &y_all, alpha, self)?;
         if !lin.converged {
@@ -404,8 +407,8 @@ impl TrainValidParams {
             .map(|(c, (name, tr))| ModelFeature {
                 name: name.clone(),
                 transform: transform_name(*tr).into(),
-                mean: mean[c],
-                std: std[c],
+                mean: [sc.mean[0][c], sc.mean[1][c]],
+                std: [sc.std[0][c], sc.std[1][c]],
                 weight: lin.w[c],
             })
             .collect();
@@ -547,8 +550,48 @@ fn hash_str(seed: u64, s: &str) -> u64 {
     crate::features::tokenize::combine(seed, h.finish())
 }
 
+/// Column means and deviations per scaler group (see [`super::SCALER_GROUPS`]).
+struct Scaler {
+    mean: [Vec<f64>; 2],
+    std: [Vec<f64>; 2],
+}
+
+/// A group needs this many rows for its own statistics; smaller groups use all rows'.
+const MIN_GROUP_ROWS: usize = 20;
+
+impl Scaler {
+    fn fit(raw: &Array2<f64>, rows: &[usize], zh: &[bool]) -> Scaler {
+        let all = column_stats(raw, rows);
+        let group = |g: bool| {
+            let sub: Vec<usize> = rows.iter().copied().filter(|&r| zh[r] == g).collect();
+            if sub.len() >= MIN_GROUP_ROWS {
+                column_stats(raw, &sub)
+            } else {
+                all.clone()
+            }
+        };
+        let (m0, s0) = group(false);
+        let (m1, s1) = group(true);
+        Scaler {
+            mean: [m0, m1],
+            std: [s0, s1],
+        }
+    }
+
+    fn apply(&self, raw: &Array2<f64>, rows: &[usize], zh: &[bool]) -> Array2<f64> {
+        let mut x = raw.select(Axis(0), rows);
+        for (mut row, &r) in x.rows_mut().into_iter().zip(rows) {
+            let g = zh[r] as usize;
+            for (c, v) in row.iter_mut().enumerate() {
+                *v = super::standardize(*v, self.mean[g][c], self.std[g][c]);
+            }
+        }
+        x
+    }
+}
+
 /// Column means and deviations over `rows` (a constant column gets deviation 1).
-fn scaler(raw: &Array2<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
+fn column_stats(raw: &Array2<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
     let d = raw.ncols();
     let n = rows.len().max(1) as f64;
     let mut mean = vec![0.0; d];
@@ -573,16 +616,6 @@ fn scaler(raw: &Array2<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
         })
         .collect();
     (mean, std)
-}
-
-fn standardise(raw: &Array2<f64>, rows: &[usize], mean: &[f64], std: &[f64]) -> Array2<f64> {
-    let mut x = raw.select(Axis(0), rows);
-    for mut row in x.rows_mut() {
-        for (c, v) in row.iter_mut().enumerate() {
-            *v = super::standardize(*v, mean[c], std[c]);
-        }
-    }
-    x
 }
 
 fn predict_row(lin: &Linear, x: &[f64]) -> f64 {
