@@ -33,26 +33,20 @@ fn scoring(c: &mut Criterion) {
                 }
             })
         });
-        for threads in [2usize] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            g.bench_with_input(
-                BenchmarkId::new(format!("parallel-{threads}"), n),
-                &batch,
-                |b, batch| {
-                    b.iter(|| {
-                        pool.install(|| {
-                            batch
-                                .par_iter()
-                                .map(|t| model.score(&model.analyze(&ex, t), 0).p)
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                },
-            );
-        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        g.bench_with_input(BenchmarkId::new("parallel-2", n), &batch, |b, batch| {
+            b.iter(|| {
+                pool.install(|| {
+                    batch
+                        .par_iter()
+                        .map(|t| model.score(&model.analyze(&ex, t), 0).p)
+                        .collect::<Vec<_>>()
+                })
+            })
+        });
     }
     g.finish();
 }
