@@ -55,14 +55,14 @@ pub struct EvalArgs {
     pub threads: Option<usize>,
 }
 
-/// The length band of a text, in characters.
-pub fn length_band(chars: usize) -> &'static str {
+/// The length band of a text, in characters, with its rank for ordering.
+pub fn length_band(chars: usize) -> (u8, &'static str) {
     match chars {
-        0..500 => "len<500",
-        500..1000 => "len 500-1k",
-        1000..2000 => "len 1k-2k",
-        2000..5000 => "len 2k-5k",
-        _ => "len>=5k",
+        0..500 => (0, "len <500"),
+        500..1000 => (1, "len 500-1k"),
+        1000..2000 => (2, "len 1k-2k"),
+        2000..5000 => (3, "len 2k-5k"),
+        _ => (4, "len >=5k"),
     }
 }
 
@@ -118,33 +118,28 @@ pub fn run(args: EvalArgs) -> Result<i32> {
     print_metrics("all", &overall);
     print_confusion(&overall, &labels);
 
-    // Breakdowns.
-    let mut slices: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Slices, ordered: languages, then length bands within each language, then groups.
+    let mut slices: BTreeMap<(u8, String, u8), (String, Vec<usize>)> = BTreeMap::new();
     for (i, e) in data.examples.iter().enumerate() {
         let lang = e.lang.clone().unwrap_or_else(|| scored[i].1.clone());
-        slices.entry(format!("lang={lang}")).or_default().push(i);
+        let mut add = |key: (u8, String, u8), name: String| {
+            slices.entry(key).or_insert_with(|| (name, Vec::new())).1.push(i);
+        };
+        add((0, lang.clone(), 0), format!("lang={lang}"));
+        let (rank, band) = length_band(e.text.chars().count());
+        add((1, lang.clone(), rank), format!("{band} ({lang})"));
         if let Some(g) = &e.group {
-            slices.entry(format!("group={g}")).or_default().push(i);
+            add((2, g.clone(), 0), format!("group={g}"));
         }
-        slices
-            .entry(format!(
-                "{} ({})",
-                length_band(e.text.chars().count()),
-                lang
-            ))
-            .or_default()
-            .push(i);
     }
     let mut breakdown: Vec<(String, Metrics)> = Vec::new();
     println!();
-    for prefix in ["lang=", "len", "group="] {
-        for (name, idx) in slices.iter().filter(|(k, _)| k.starts_with(prefix)) {
-            let sp: Vec<f64> = idx.iter().map(|&i| p[i]).collect();
-            let sy: Vec<bool> = idx.iter().map(|&i| y[i]).collect();
-            let m = Metrics::compute(&sp, &sy, threshold);
-            print_metrics(&format!("  {name}"), &m);
-            breakdown.push((name.clone(), m));
-        }
+    for (name, idx) in slices.values() {
+        let sp: Vec<f64> = idx.iter().map(|&i| p[i]).collect();
+        let sy: Vec<bool> = idx.iter().map(|&i| y[i]).collect();
+        let m = Metrics::compute(&sp, &sy, threshold);
+        print_metrics(&format!("  {name}"), &m);
+        breakdown.push((name.clone(), m));
     }
     println!(
         "\ncalibration (predicted vs observed {} rate):",
