@@ -123,7 +123,11 @@ pub fn run(args: EvalArgs) -> Result<i32> {
     for (i, e) in data.examples.iter().enumerate() {
         let lang = e.lang.clone().unwrap_or_else(|| scored[i].1.clone());
         let mut add = |key: (u8, String, u8), name: String| {
-            slices.entry(key).or_insert_with(|| (name, Vec::new())).1.push(i);
+            slices
+                .entry(key)
+                .or_insert_with(|| (name, Vec::new()))
+                .1
+                .push(i);
         };
         add((0, lang.clone(), 0), format!("lang={lang}"));
         let (rank, band) = length_band(e.text.chars().count());

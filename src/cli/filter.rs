@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
+use super::batch::{BatchArgs, Outcome, batch_summary, run_files};
 use super::label::{Labeled, insert_metadata, original_object, score_record};
 use super::{
     ErrorSink, InputArgs, Progress, RunArgs, extractor, load_model, num, output_format, summary,
@@ -52,12 +53,22 @@ pub struct FilterArgs {
     pub threshold: Option<f64>,
 
     /// Where kept documents go (- for stdout).
-    #[arg(short, long, value_name = "KEPT")]
-    pub output: PathBuf,
+    #[arg(
+        short,
+        long,
+        value_name = "KEPT",
+        required_unless_present = "output_dir"
+    )]
+    pub output: Option<PathBuf>,
 
     /// Where rejected documents go, with their reason.
-    #[arg(long, value_name = "REJ")]
-    pub rejected: PathBuf,
+    #[arg(
+        long,
+        value_name = "REJ",
+        required_unless_present = "output_dir",
+        conflicts_with = "output_dir"
+    )]
+    pub rejected: Option<PathBuf>,
 
     /// Also write the counts (per label and per reason) as JSON.
     #[arg(long, value_name = "FILE")]
@@ -73,6 +84,9 @@ pub struct FilterArgs {
 
     #[command(flatten)]
     pub run: RunArgs,
+
+    #[command(flatten)]
+    pub batch: BatchArgs,
 }
 
 struct Side {
@@ -252,34 +266,47 @@ fn write_original(
     }
 }
 
-pub fn run(args: FilterArgs) -> Result<i32> {
-    let inputs = args.input.expand()?;
-    let model = Arc::new(load_model(args.model.as_deref())?);
-    let threshold = args.threshold.unwrap_or(model.threshold());
-    if !(0.0..=1.0).contains(&threshold) {
-        return Err(Error::Usage(format!(
-            "--threshold must be in [0, 1], got {threshold}"
-        )));
-    }
-    if args.output == args.rejected {
-        return Err(Error::Usage(
-            "--output and --rejected must be different files".into(),
-        ));
-    }
+/// What one filtering job reports.
+struct FilterOutcome {
+    stats: crate::pipeline::RunStats,
+    report: serde_json::Value,
+    errors_path: Option<PathBuf>,
+    kept: u64,
+    rejected: u64,
+    dropped: BTreeMap<String, u64>,
+}
+
+/// Where one filtering job writes.
+struct FilterPaths<'a> {
+    kept: &'a std::path::Path,
+    rejected: &'a std::path::Path,
+    stats: Option<&'a std::path::Path>,
+    errors: Option<&'a std::path::Path>,
+}
+
+/// Filter `inputs` into the kept and rejected outputs (and the stats file, when given).
+fn filter_job(
+    args: &FilterArgs,
+    model: &Arc<Model>,
+    threshold: f64,
+    inputs: Vec<crate::io::Input>,
+    paths: FilterPaths,
+    quiet: bool,
+) -> Result<FilterOutcome> {
     let ex = extractor(args.run.max_bytes);
     let keep_positive = match args.keep {
         Keep::Promotional => model.labels().positive == "promotional",
         Keep::Informative => model.labels().positive != "promotional",
     };
-    let stats_out = match &args.stats {
+    let stats_out = match paths.stats {
         Some(p) => Some(AtomicOutput::create(p)?),
         None => None,
     };
-    let side = |p: &PathBuf| -> Result<Side> {
+    let side = |p: &std::path::Path| -> Result<Side> {
         Ok(Side {
             out: Some(AtomicOutput::create(p)?),
             writer: None,
-            path: p.clone(),
+            path: p.to_path_buf(),
             format: Format::Csv,
         })
     };
@@ -287,9 +314,9 @@ pub fn run(args: FilterArgs) -> Result<i32> {
         model: model.clone(),
         keep_positive,
         threshold,
-        kept: side(&args.output)?,
-        rejected: side(&args.rejected)?,
-        errors: ErrorSink::new(args.run.errors.as_deref(), &args.output, args.run.strict)?,
+        kept: side(paths.kept)?,
+        rejected: side(paths.rejected)?,
+        errors: ErrorSink::new(paths.errors, paths.kept, args.run.strict)?,
         forced: args.output_format,
         header: None,
         started: false,
@@ -298,13 +325,14 @@ pub fn run(args: FilterArgs) -> Result<i32> {
         by_label: BTreeMap::new(),
         dropped: BTreeMap::new(),
     }));
-    let progress = Progress::new(args.run.quiet);
+    let progress = Progress::new(quiet);
     let sink_state = state.clone();
+    let score_model = model.clone();
     let stats = pipeline::run(
         inputs,
         args.input.read_options(),
         &args.run.pipeline_options(),
-        move |r: &Record| score_record(&model, &ex, &r.text, 3, false),
+        move |r: &Record| score_record(&score_model, &ex, &r.text, 3, false),
         move |e| sink_state.lock().expect("sink lock").on_event(e),
         progress.callback(),
     );
@@ -332,7 +360,6 @@ pub fn run(args: FilterArgs) -> Result<i32> {
         "by_label": s.by_label,
         "dropped": s.dropped,
         "bytes": stats.bytes,
-        "seconds": stats.elapsed.as_secs_f64(),
     });
     if let Some(mut o) = stats_out {
         use std::io::Write;
@@ -340,21 +367,110 @@ pub fn run(args: FilterArgs) -> Result<i32> {
         o.write_all(b"\n")?;
         o.commit()?;
     }
+    Ok(FilterOutcome {
+        stats,
+        report,
+        errors_path,
+        kept: s.n_kept,
+        rejected: s.n_rejected,
+        dropped: s.dropped,
+    })
+}
+
+fn print_reasons(dropped: &BTreeMap<String, u64>) {
+    let top: Vec<String> = dropped
+        .iter()
+        .filter(|(k, _)| k.contains(':'))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !top.is_empty() {
+        eprintln!("contentq: rejected by main reason: {}", top.join(", "));
+    }
+}
+
+pub fn run(args: FilterArgs) -> Result<i32> {
+    let model = Arc::new(load_model(args.model.as_deref())?);
+    let threshold = args.threshold.unwrap_or(model.threshold());
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(Error::Usage(format!(
+            "--threshold must be in [0, 1], got {threshold}"
+        )));
+    }
+    if args.batch.output_dir.is_some() {
+        let named = args.input.expand_named()?;
+        let start = std::time::Instant::now();
+        let mut dropped: BTreeMap<String, u64> = BTreeMap::new();
+        let (mut kept, mut rejected) = (0u64, 0u64);
+        let totals = run_files(&args.batch, named, |job| {
+            let format = args
+                .output_format
+                .or(args.input.format)
+                .or_else(|| match &job.input {
+                    crate::io::Input::File(p) => Format::from_path(p),
+                    crate::io::Input::Stdin => None,
+                })
+                .unwrap_or(Format::Csv);
+            let (k, r, st) = (
+                job.path(&format!("kept.{}", format.name())),
+                job.path(&format!("rejected.{}", format.name())),
+                job.path("stats.json"),
+            );
+            let paths = FilterPaths {
+                kept: &k,
+                rejected: &r,
+                stats: Some(&st),
+                errors: None,
+            };
+            let o = filter_job(
+                &args,
+                &model,
+                threshold,
+                vec![job.input.clone()],
+                paths,
+                true,
+            )?;
+            kept += o.kept;
+            rejected += o.rejected;
+            for (k, v) in &o.dropped {
+                *dropped.entry(k.clone()).or_insert(0) += v;
+            }
+            Ok(Outcome {
+                stats: o.stats,
+                counts: o.report,
+            })
+        })?;
+        if !args.run.quiet {
+            eprintln!("{}", batch_summary("filtered", &totals, start.elapsed()));
+            eprintln!("contentq: kept {kept}, rejected {rejected}");
+            print_reasons(&dropped);
+        }
+        return Ok(if totals.stats.errors > 0 { 1 } else { 0 });
+    }
+    let (Some(kept), Some(rejected)) = (&args.output, &args.rejected) else {
+        return Err(Error::Usage(
+            "filter needs -o KEPT and --rejected REJ, or --output-dir DIR".into(),
+        ));
+    };
+    if kept == rejected {
+        return Err(Error::Usage(
+            "--output and --rejected must be different files".into(),
+        ));
+    }
+    let inputs = args.input.expand()?;
+    let paths = FilterPaths {
+        kept,
+        rejected,
+        stats: args.stats.as_deref(),
+        errors: args.run.errors.as_deref(),
+    };
+    let o = filter_job(&args, &model, threshold, inputs, paths, args.run.quiet)?;
     if !args.run.quiet {
-        let extra = format!("kept {}, rejected {}", s.n_kept, s.n_rejected);
+        let extra = format!("kept {}, rejected {}", o.kept, o.rejected);
         eprintln!(
             "{}",
-            summary("filtered", &stats, &extra, errors_path.as_deref())
+            summary("filtered", &o.stats, &extra, o.errors_path.as_deref())
         );
-        let top: Vec<String> = s
-            .dropped
-            .iter()
-            .filter(|(k, _)| k.contains(':'))
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        if !top.is_empty() {
-            eprintln!("contentq: rejected by main reason: {}", top.join(", "));
-        }
+        print_reasons(&o.dropped);
     }
-    Ok(if stats.errors > 0 { 1 } else { 0 })
+    Ok(if o.stats.errors > 0 { 1 } else { 0 })
 }

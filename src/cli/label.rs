@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 use serde_json::{Map, Value, json};
 
+use super::batch::{BatchArgs, Outcome, batch_summary, run_files};
 use super::{
     ErrorSink, InputArgs, Progress, RunArgs, extractor, load_model, num, output_format, summary,
 };
@@ -67,6 +68,9 @@ pub struct LabelArgs {
 
     #[command(flatten)]
     pub run: RunArgs,
+
+    #[command(flatten)]
+    pub batch: BatchArgs,
 }
 
 /// What scoring produces per record.
@@ -316,32 +320,47 @@ pub fn insert_metadata(o: &mut Map<String, Value>, key: &str, value: Value) {
         .insert(key.into(), value);
 }
 
-pub fn run(args: LabelArgs) -> Result<i32> {
-    let inputs = args.input.expand()?;
-    let model = Arc::new(load_model(args.model.as_deref())?);
+/// What one labeling job reports.
+struct LabelOutcome {
+    stats: crate::pipeline::RunStats,
+    /// Documents labeled [negative, positive].
+    counts: [u64; 2],
+    errors_path: Option<PathBuf>,
+}
+
+/// Label `inputs` into `output` (one committed file, or stdout).
+fn label_job(
+    args: &LabelArgs,
+    model: &Arc<Model>,
+    inputs: Vec<crate::io::Input>,
+    output: &std::path::Path,
+    errors: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<LabelOutcome> {
     let ex = extractor(args.run.max_bytes);
     let state = Arc::new(std::sync::Mutex::new(LabelSink {
         model: model.clone(),
-        out: Some(AtomicOutput::create(&args.output)?),
+        out: Some(AtomicOutput::create(output)?),
         writer: None,
-        errors: ErrorSink::new(args.run.errors.as_deref(), &args.output, args.run.strict)?,
+        errors: ErrorSink::new(errors, output, args.run.strict)?,
         header: None,
         format: Format::Csv,
         forced: args.output_format,
-        path: args.output.clone(),
+        path: output.to_path_buf(),
         all: args.all_features,
         explain: args.explain,
         annotate: args.annotate,
         counts: [0; 2],
     }));
     let (n_reasons, explain) = (args.reasons, args.explain);
-    let progress = Progress::new(args.run.quiet);
+    let progress = Progress::new(quiet);
     let sink_state = state.clone();
+    let score_model = model.clone();
     let stats = pipeline::run(
         inputs,
         args.input.read_options(),
         &args.run.pipeline_options(),
-        move |r: &Record| score_record(&model, &ex, &r.text, n_reasons, explain),
+        move |r: &Record| score_record(&score_model, &ex, &r.text, n_reasons, explain),
         move |e| sink_state.lock().expect("sink lock").on_event(e),
         progress.callback(),
     );
@@ -354,24 +373,65 @@ pub fn run(args: LabelArgs) -> Result<i32> {
     if let Some(w) = state.writer {
         w.commit()?;
     } else if let Some(out) = state.out {
-        // No input produced an Input event (cannot happen with at least one input); still
-        // leave an empty output rather than nothing.
+        // An input that ends before its first record still gets an (empty) output.
         out.commit()?;
     }
     let errors_path = state.errors.finish()?;
+    Ok(LabelOutcome {
+        stats,
+        counts: state.counts,
+        errors_path,
+    })
+}
+
+pub fn run(args: LabelArgs) -> Result<i32> {
+    let model = Arc::new(load_model(args.model.as_deref())?);
+    let labels = model.labels().clone();
+    if args.batch.output_dir.is_some() {
+        let named = args.input.expand_named()?;
+        let start = std::time::Instant::now();
+        let totals = run_files(&args.batch, named, |job| {
+            let format = args
+                .output_format
+                .or(args.input.format)
+                .or_else(|| match &job.input {
+                    crate::io::Input::File(p) => Format::from_path(p),
+                    crate::io::Input::Stdin => None,
+                })
+                .unwrap_or(Format::Csv);
+            let out = job.path(&format!("labeled.{}", format.name()));
+            let o = label_job(&args, &model, vec![job.input.clone()], &out, None, true)?;
+            Ok(Outcome {
+                stats: o.stats,
+                counts: serde_json::json!({
+                    labels.positive.clone(): o.counts[1],
+                    labels.negative.clone(): o.counts[0],
+                }),
+            })
+        })?;
+        if !args.run.quiet {
+            eprintln!("{}", batch_summary("labeled", &totals, start.elapsed()));
+        }
+        return Ok(if totals.stats.errors > 0 { 1 } else { 0 });
+    }
+    let inputs = args.input.expand()?;
+    let o = label_job(
+        &args,
+        &model,
+        inputs,
+        &args.output,
+        args.run.errors.as_deref(),
+        args.run.quiet,
+    )?;
     if !args.run.quiet {
-        let m = &state.model;
         let extra = format!(
             "{} {}, {} {}",
-            state.counts[1],
-            m.labels().positive,
-            state.counts[0],
-            m.labels().negative
+            o.counts[1], labels.positive, o.counts[0], labels.negative
         );
         eprintln!(
             "{}",
-            summary("labeled", &stats, &extra, errors_path.as_deref())
+            summary("labeled", &o.stats, &extra, o.errors_path.as_deref())
         );
     }
-    Ok(if stats.errors > 0 { 1 } else { 0 })
+    Ok(if o.stats.errors > 0 { 1 } else { 0 })
 }

@@ -9,6 +9,7 @@
 //! the errors file); 2 an error stopped the run (bad arguments, missing input, unwritable
 //! output, unusable model, `--strict` and a bad record).
 
+pub mod batch;
 pub mod eval;
 pub mod features_cmd;
 pub mod filter;
@@ -93,6 +94,16 @@ impl InputArgs {
             id_field: self.id_column.clone().unwrap_or_else(|| "id".into()),
             id_field_explicit: self.id_column.is_some(),
         }
+    }
+
+    /// Expand directories, with a short unique name per input (for per-file outputs).
+    pub fn expand_named(&self) -> Result<Vec<(Input, String)>> {
+        if self.inputs.is_empty() {
+            return Err(Error::Usage(
+                "no INPUT given: name files or directories (see --help)".into(),
+            ));
+        }
+        crate::io::expand_inputs_named(&self.inputs)
     }
 
     /// Expand directories and check that every path exists.

@@ -171,10 +171,20 @@ impl Input {
 /// Expand command-line inputs: `-` is stdin, a directory is every document file below it
 /// (sorted), a file is itself. Fails on a path that does not exist.
 pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<Input>> {
+    Ok(expand_inputs_named(args)?
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// Like [`expand_inputs`], with a short name for each input that is unique within the run:
+/// the path below the directory argument it was found in (`/` turned into `__`), or the file
+/// name for a file argument, or `stdin`. Per-file outputs are named after it.
+pub fn expand_inputs_named(args: &[PathBuf]) -> Result<Vec<(Input, String)>> {
     let mut out = Vec::new();
     for a in args {
         if a.as_os_str() == "-" {
-            out.push(Input::Stdin);
+            out.push((Input::Stdin, "stdin".to_string()));
             continue;
         }
         let meta = std::fs::metadata(a).map_err(|e| Error::OpenInput {
@@ -188,9 +198,21 @@ pub fn expand_inputs(args: &[PathBuf]) -> Result<Vec<Input>> {
                 source: e,
             })?;
             files.sort();
-            out.extend(files.into_iter().map(Input::File));
+            for f in files {
+                let rel = f.strip_prefix(a).unwrap_or(&f);
+                let name = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("__");
+                out.push((Input::File(f), name));
+            }
         } else {
-            out.push(Input::File(a.clone()));
+            let name = a
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "input".into());
+            out.push((Input::File(a.clone()), name));
         }
     }
     Ok(out)
