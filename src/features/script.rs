@@ -13,6 +13,9 @@
 
 use whatlang::{Detector, Lang, Script};
 
+/// Texts whose sample has fewer letters than this are not handed to whatlang: `und`.
+pub const MIN_LETTERS: usize = 12;
+
 /// Bytes of text handed to whatlang at most.
 pub const LANG_SAMPLE_BYTES: usize = 128;
 
@@ -215,6 +218,21 @@ pub fn detect_language(detector: &Detector, text: &str, counts: &ScriptCounts) -
         };
     }
     let sample = sample_prefix(text, LANG_SAMPLE_BYTES);
+    // whatlang cannot tell a language from a few letters (17.5% right on single English
+    // words) and costs the same tens of microseconds on them as on a paragraph.
+    if sample
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .take(MIN_LETTERS)
+        .count()
+        < MIN_LETTERS
+    {
+        return LangInfo {
+            code: "und",
+            confidence: 0.0,
+            is_chinese: false,
+        };
+    }
     match detector.detect(sample) {
         Some(info) => {
             let lang = info.lang();
