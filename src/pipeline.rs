@@ -30,6 +30,9 @@ pub struct PipelineOptions {
     pub chunk_docs: usize,
     /// Bytes of text per chunk at most (a single larger document still makes one chunk).
     pub chunk_bytes: usize,
+    /// Keep only the items of record shard `k` of `n` (by a stable hash of the record id, or
+    /// of file and line for unreadable records).
+    pub record_shard: Option<(u64, u64)>,
 }
 
 impl Default for PipelineOptions {
@@ -38,6 +41,7 @@ impl Default for PipelineOptions {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             chunk_docs: 2048,
             chunk_bytes: 16 << 20,
+            record_shard: None,
         }
     }
 }
@@ -111,9 +115,10 @@ where
     let chunk_docs = opts.chunk_docs.max(1);
     let chunk_bytes = opts.chunk_bytes.max(1);
 
+    let shard = opts.record_shard;
     let reader = thread::Builder::new()
         .name("contentq-read".into())
-        .spawn(move || read_all(inputs, read, chunk_docs, chunk_bytes, read_tx))?;
+        .spawn(move || read_all(inputs, read, chunk_docs, chunk_bytes, shard, read_tx))?;
     let writer = thread::Builder::new()
         .name("contentq-write".into())
         .spawn(move || write_all(write_rx, sink, &mut on_progress))?;
@@ -183,6 +188,7 @@ fn read_all(
     read: ReadOptions,
     chunk_docs: usize,
     chunk_bytes: usize,
+    shard: Option<(u64, u64)>,
     tx: SyncSender<ReadMsg>,
 ) {
     for input in inputs {
@@ -204,6 +210,11 @@ fn read_all(
         let mut chunk = Vec::with_capacity(chunk_docs.min(4096));
         let mut bytes = 0usize;
         for item in reader {
+            if let Some((k, n)) = shard
+                && crate::io::stable_hash(&item.shard_key()) % n != k
+            {
+                continue;
+            }
             bytes += item.text_len();
             chunk.push(item);
             if chunk.len() >= chunk_docs || bytes >= chunk_bytes {
@@ -259,6 +270,7 @@ mod tests {
                 threads,
                 chunk_docs: chunk,
                 chunk_bytes: 1 << 20,
+                record_shard: None,
             },
             |r: &Record| r.text.len(),
             move |e| {

@@ -5,7 +5,8 @@
 //! and marked, or absent, or committed but unmarked (then they are rewritten whole).
 //! `--shard K/N` takes the files whose name hashes to K modulo N, so N independent workers
 //! cover every file exactly once, on any machine (the hash is of the file's name as listed,
-//! not of anything machine-specific).
+//! not of anything machine-specific). With fewer files than shards (one huge file), it takes
+//! the records whose id hashes to K instead, and names its outputs `<name>.shard-K-of-N.*`.
 
 use std::path::{Path, PathBuf};
 
@@ -49,14 +50,7 @@ impl Shard {
     }
 }
 
-/// FNV-1a of the bytes, mixed: the same on every machine and every run.
-pub fn stable_hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    crate::features::tokenize::mix64(h)
-}
+pub use crate::io::stable_hash;
 
 fn parse_shard(s: &str) -> std::result::Result<Shard, String> {
     let (k, n) = s
@@ -82,12 +76,17 @@ pub struct FileJob<'a> {
     /// The input's short name (see [`crate::io::expand_inputs_named`]).
     pub name: String,
     pub dir: &'a Path,
+    /// In record-shard mode: (k, n), and the outputs' names carry `.shard-K-of-N`.
+    pub record_shard: Option<(u64, u64)>,
 }
 
 impl FileJob<'_> {
-    /// `DIR/<name>.<suffix>`.
+    /// `DIR/<name>.<suffix>`, or `DIR/<name>.shard-K-of-N.<suffix>` in record-shard mode.
     pub fn path(&self, suffix: &str) -> PathBuf {
-        self.dir.join(format!("{}.{suffix}", self.name))
+        match self.record_shard {
+            None => self.dir.join(format!("{}.{suffix}", self.name)),
+            Some((k, n)) => self.dir.join(format!("{}.shard-{k}-of-{n}.{suffix}", self.name)),
+        }
     }
 }
 
@@ -134,15 +133,27 @@ pub fn run_files(
         path: dir.to_path_buf(),
         source: e,
     })?;
+    // Fewer files than shards (one huge file, say): shard the records instead, by a stable
+    // hash of their id; every shard reads every file and writes `.shard-K-of-N` outputs.
+    let record_shard = match batch.shard {
+        Some(s) if (named.len() as u64) < s.n => Some((s.k, s.n)),
+        _ => None,
+    };
     let mut totals = BatchTotals::default();
     for (input, name) in named {
         if let Some(shard) = batch.shard
+            && record_shard.is_none()
             && !shard.owns(&name)
         {
             totals.other_shards += 1;
             continue;
         }
-        let job_ = FileJob { input, name, dir };
+        let job_ = FileJob {
+            input,
+            name,
+            dir,
+            record_shard,
+        };
         let marker = job_.path("done");
         if batch.resume && marker.exists() {
             totals.skipped += 1;

@@ -292,6 +292,7 @@ fn filter_job(
     inputs: Vec<crate::io::Input>,
     paths: FilterPaths,
     quiet: bool,
+    record_shard: Option<(u64, u64)>,
 ) -> Result<FilterOutcome> {
     let ex = extractor(args.run.max_bytes);
     let keep_positive = match args.keep {
@@ -328,10 +329,12 @@ fn filter_job(
     let progress = Progress::new(quiet);
     let sink_state = state.clone();
     let score_model = model.clone();
+    let mut popts = args.run.pipeline_options();
+    popts.record_shard = record_shard;
     let stats = pipeline::run(
         inputs,
         args.input.read_options(),
-        &args.run.pipeline_options(),
+        &popts,
         move |r: &Record| score_record(&score_model, &ex, &r.text, 3, false),
         move |e| sink_state.lock().expect("sink lock").on_event(e),
         progress.callback(),
@@ -428,6 +431,7 @@ pub fn run(args: FilterArgs) -> Result<i32> {
                 vec![job.input.clone()],
                 paths,
                 true,
+                job.record_shard,
             )?;
             kept += o.kept;
             rejected += o.rejected;
@@ -463,7 +467,7 @@ pub fn run(args: FilterArgs) -> Result<i32> {
         stats: args.stats.as_deref(),
         errors: args.run.errors.as_deref(),
     };
-    let o = filter_job(&args, &model, threshold, inputs, paths, args.run.quiet)?;
+    let o = filter_job(&args, &model, threshold, inputs, paths, args.run.quiet, None)?;
     if !args.run.quiet {
         let extra = format!("kept {}, rejected {}", o.kept, o.rejected);
         eprintln!(

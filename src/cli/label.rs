@@ -62,6 +62,13 @@ pub struct LabelArgs {
     #[arg(long)]
     pub annotate: bool,
 
+    /// Streaming mode for engines that pipe records through a process (Spark's RDD.pipe):
+    /// JSONL from stdin to JSONL on stdout, exactly one output line per input line, in
+    /// order; an unreadable line gives an `{"error": ...}` line instead of an errors-file
+    /// entry (and the exit code stays 0); output is flushed chunk by chunk.
+    #[arg(long)]
+    pub stream: bool,
+
     /// How many reasons to list.
     #[arg(long, default_value_t = 3, value_name = "N")]
     pub reasons: usize,
@@ -216,6 +223,8 @@ struct LabelSink {
     all: bool,
     explain: bool,
     annotate: bool,
+    /// Unreadable records become output lines (see `--stream`).
+    stream: bool,
     /// Documents labeled [negative, positive].
     counts: [u64; 2],
 }
@@ -295,11 +304,25 @@ impl LabelSink {
             Event::Chunk(items) => {
                 for (item, labeled) in items {
                     match item {
+                        Item::Error(e) if self.stream => {
+                            let w = self.writer.as_mut().expect("an Input event comes first");
+                            w.write_json(&json!({
+                                "error": e.reason,
+                                "file": e.file,
+                                "line": e.line,
+                                "record": e.record,
+                            }))?;
+                        }
                         Item::Error(e) => self.errors.push(&e)?,
                         Item::Record(r) => {
                             self.on_record(&r, labeled.as_ref().expect("records are scored"))?
                         }
                     }
+                }
+                if self.stream
+                    && let Some(w) = &mut self.writer
+                {
+                    w.flush()?;
                 }
                 Ok(())
             }
@@ -336,6 +359,7 @@ fn label_job(
     output: &std::path::Path,
     errors: Option<&std::path::Path>,
     quiet: bool,
+    record_shard: Option<(u64, u64)>,
 ) -> Result<LabelOutcome> {
     let ex = extractor(args.run.max_bytes);
     let state = Arc::new(std::sync::Mutex::new(LabelSink {
@@ -350,16 +374,25 @@ fn label_job(
         all: args.all_features,
         explain: args.explain,
         annotate: args.annotate,
+        stream: args.stream,
         counts: [0; 2],
     }));
     let (n_reasons, explain) = (args.reasons, args.explain);
     let progress = Progress::new(quiet);
     let sink_state = state.clone();
     let score_model = model.clone();
+    let mut popts = args.run.pipeline_options();
+    popts.record_shard = record_shard;
+    let mut read = args.input.read_options();
+    if args.stream {
+        popts.chunk_docs = 256;
+        read.blank_lines_are_records = true;
+        read.format = Some(Format::Jsonl);
+    }
     let stats = pipeline::run(
         inputs,
-        args.input.read_options(),
-        &args.run.pipeline_options(),
+        read,
+        &popts,
         move |r: &Record| score_record(&score_model, &ex, &r.text, n_reasons, explain),
         move |e| sink_state.lock().expect("sink lock").on_event(e),
         progress.callback(),
@@ -400,7 +433,15 @@ pub fn run(args: LabelArgs) -> Result<i32> {
                 })
                 .unwrap_or(Format::Csv);
             let out = job.path(&format!("labeled.{}", format.name()));
-            let o = label_job(&args, &model, vec![job.input.clone()], &out, None, true)?;
+            let o = label_job(
+                &args,
+                &model,
+                vec![job.input.clone()],
+                &out,
+                None,
+                true,
+                job.record_shard,
+            )?;
             Ok(Outcome {
                 stats: o.stats,
                 counts: serde_json::json!({
@@ -414,6 +455,27 @@ pub fn run(args: LabelArgs) -> Result<i32> {
         }
         return Ok(if totals.stats.errors > 0 { 1 } else { 0 });
     }
+    if args.stream {
+        if args.input.inputs.iter().any(|p| p.as_os_str() != "-") || args.output.as_os_str() != "-" {
+            return Err(Error::Usage(
+                "--stream reads stdin and writes stdout: drop the INPUT and -o arguments (or use -)".into(),
+            ));
+        }
+        let mut args = args;
+        args.output_format = Some(Format::Jsonl);
+        args.run.quiet = true;
+        let o = label_job(
+            &args,
+            &model,
+            vec![crate::io::Input::Stdin],
+            &args.output,
+            None,
+            true,
+            None,
+        )?;
+        let _ = o;
+        return Ok(0);
+    }
     let inputs = args.input.expand()?;
     let o = label_job(
         &args,
@@ -422,6 +484,7 @@ pub fn run(args: LabelArgs) -> Result<i32> {
         &args.output,
         args.run.errors.as_deref(),
         args.run.quiet,
+        None,
     )?;
     if !args.run.quiet {
         let extra = format!(

@@ -15,6 +15,7 @@ pub mod features_cmd;
 pub mod filter;
 pub mod label;
 pub mod model_cmd;
+pub mod stats_cmd;
 pub mod train;
 
 use std::io::{IsTerminal, Write};
@@ -63,6 +64,7 @@ pub enum Command {
     Train(train::TrainArgs),
     Eval(eval::EvalArgs),
     Model(model_cmd::ModelArgs),
+    Stats(stats_cmd::StatsArgs),
 }
 
 /// Options shared by the commands that read documents.
@@ -93,6 +95,7 @@ impl InputArgs {
             text_field: self.text_column.clone(),
             id_field: self.id_column.clone().unwrap_or_else(|| "id".into()),
             id_field_explicit: self.id_column.is_some(),
+            blank_lines_are_records: false,
         }
     }
 
@@ -345,6 +348,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Train(a) => train::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Model(a) => model_cmd::run(a),
+        Command::Stats(a) => stats_cmd::run(a),
     }
 }
 

@@ -83,6 +83,19 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_lexical: bool,
 
+    /// Lexical table: keep at most this many n-grams (largest |log-ratio| first).
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    pub lexical_max_entries: usize,
+
+    /// Lexical table: an n-gram must occur in this many documents.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub lexical_min_docs: u32,
+
+    /// Lexical table: an n-gram must occur in this many groups (sources); without
+    /// --group-column every document is its own group.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub lexical_min_groups: u32,
+
     /// L2 strengths to choose from (comma-separated, on the summed loss).
     #[arg(long, value_delimiter = ',', value_name = "A,B,..")]
     pub alphas: Option<Vec<f64>>,
@@ -185,6 +198,12 @@ pub fn run(args: TrainArgs) -> Result<i32> {
         .seed(args.seed)
         .features(features)
         .lexical(!args.no_lexical)
+        .lexical_params(crate::model::lexical::LexicalParams {
+            min_docs: args.lexical_min_docs,
+            min_groups: args.lexical_min_groups,
+            max_entries: args.lexical_max_entries,
+            ..Default::default()
+        })
         .target_precision(args.target_precision)
         .labels(labels.clone());
     if let Some(a) = &args.alphas {

@@ -14,7 +14,7 @@
 use whatlang::{Detector, Lang, Script};
 
 /// Texts whose sample has fewer letters than this are not handed to whatlang: `und`.
-pub const MIN_LETTERS: usize = 12;
+pub const MIN_LETTERS: usize = 24;
 
 /// Bytes of text handed to whatlang at most.
 pub const LANG_SAMPLE_BYTES: usize = 128;

@@ -19,6 +19,7 @@ pub struct JsonlRecords {
     file: Arc<str>,
     text_field: String,
     id_field: String,
+    blank_is_record: bool,
     line: u64,
     record: u64,
     buf: Vec<u8>,
@@ -32,6 +33,7 @@ impl JsonlRecords {
             file,
             text_field: opts.text_field.clone(),
             id_field: opts.id_field.clone(),
+            blank_is_record: opts.blank_lines_are_records,
             line: 0,
             record: 0,
             buf: Vec::new(),
@@ -145,6 +147,10 @@ impl Iterator for JsonlRecords {
                 bytes = rest;
             }
             if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+                if self.blank_is_record {
+                    self.record += 1;
+                    return Some(self.error("blank line".into()));
+                }
                 continue;
             }
             self.record += 1;

@@ -138,6 +138,9 @@ pub struct ReadOptions {
     pub id_field: String,
     /// Whether `id_field` was given explicitly (then it must exist in CSV inputs).
     pub id_field_explicit: bool,
+    /// JSONL: a blank line is a record too (an error "blank line"), so that output lines
+    /// match input lines one to one (`label --stream`).
+    pub blank_lines_are_records: bool,
 }
 
 impl Default for ReadOptions {
@@ -147,6 +150,7 @@ impl Default for ReadOptions {
             text_field: "text".into(),
             id_field: "id".into(),
             id_field_explicit: false,
+            blank_lines_are_records: false,
         }
     }
 }
@@ -325,6 +329,27 @@ impl Iterator for RecordReader {
         match self {
             RecordReader::Csv(r) => r.next(),
             RecordReader::Jsonl(r) => r.next(),
+        }
+    }
+}
+
+/// FNV-1a of the bytes, mixed: the same on every machine and every run (the sharding
+/// contract: changing it reshuffles shards).
+pub fn stable_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    crate::features::tokenize::mix64(h)
+}
+
+impl Item {
+    /// The key that assigns the item to a record shard: its id, or file and line for an
+    /// unreadable record.
+    pub fn shard_key(&self) -> String {
+        match self {
+            Item::Record(r) => r.id.clone(),
+            Item::Error(e) => format!("{}:{}", e.file, e.line),
         }
     }
 }

@@ -185,6 +185,16 @@ impl TableWriter {
         }
     }
 
+    /// Flush buffered rows to the output (for streaming; a file still appears only on
+    /// commit).
+    pub fn flush(&mut self) -> Result<()> {
+        match self {
+            TableWriter::Csv(w) => w.flush()?,
+            TableWriter::Jsonl(w) => std::io::Write::flush(w)?,
+        }
+        Ok(())
+    }
+
     /// Flush and commit.
     pub fn commit(self) -> Result<()> {
         match self {

@@ -467,7 +467,12 @@ fn repeat_rows(rows: impl Iterator<Item = usize>, examples: &[Example]) -> Vec<u
 }
 
 /// Dense group ids (0 when there are no groups), in order of first appearance.
+/// Dense group ids for the lexical table's "seen in N groups" rule. Without a group column
+/// every document is its own group, so the rule asks for N documents instead.
 fn group_ids(examples: &[Example]) -> Vec<u32> {
+    if examples.iter().all(|e| e.group.is_none()) {
+        return (0..examples.len() as u32).collect();
+    }
     let mut ids: HashMap<&str, u32> = HashMap::new();
     examples
         .iter()
@@ -476,7 +481,7 @@ fn group_ids(examples: &[Example]) -> Vec<u32> {
                 let next = ids.len() as u32;
                 *ids.entry(g.as_str()).or_insert(next)
             }
-            None => 0,
+            None => u32::MAX,
         })
         .collect()
 }
@@ -718,6 +723,26 @@ mod tests {
             lang: None,
             weight: 1,
         }
+    }
+
+    #[test]
+    fn lexical_table_is_filled_without_a_group_column() {
+        // Regression: without groups every row used to be in group 0, and the "seen in two
+        // groups" rule emptied the lexical table.
+        let e = Extractor::new();
+        let v: Vec<Example> = (0..40)
+            .map(|i| {
+                if i % 2 == 0 {
+                    ex(&format!("call now free consultation {i}"), true, None)
+                } else {
+                    ex(&format!("studies suggest side effects {i}"), false, None)
+                }
+            })
+            .collect();
+        let t = TrainParams::default().fit(&v, &e).unwrap();
+        let table = t.model.file().lexical.as_ref().unwrap();
+        assert!(!table.entries.is_empty());
+        assert!(table.entries.iter().any(|x| x.text == "call now"));
     }
 
     #[test]
