@@ -85,7 +85,9 @@ impl FileJob<'_> {
     pub fn path(&self, suffix: &str) -> PathBuf {
         match self.record_shard {
             None => self.dir.join(format!("{}.{suffix}", self.name)),
-            Some((k, n)) => self.dir.join(format!("{}.shard-{k}-of-{n}.{suffix}", self.name)),
+            Some((k, n)) => self
+                .dir
+                .join(format!("{}.shard-{k}-of-{n}.{suffix}", self.name)),
         }
     }
 }

@@ -467,7 +467,15 @@ pub fn run(args: FilterArgs) -> Result<i32> {
         stats: args.stats.as_deref(),
         errors: args.run.errors.as_deref(),
     };
-    let o = filter_job(&args, &model, threshold, inputs, paths, args.run.quiet, None)?;
+    let o = filter_job(
+        &args,
+        &model,
+        threshold,
+        inputs,
+        paths,
+        args.run.quiet,
+        None,
+    )?;
     if !args.run.quiet {
         let extra = format!("kept {}, rejected {}", o.kept, o.rejected);
         eprintln!(

@@ -456,7 +456,8 @@ pub fn run(args: LabelArgs) -> Result<i32> {
         return Ok(if totals.stats.errors > 0 { 1 } else { 0 });
     }
     if args.stream {
-        if args.input.inputs.iter().any(|p| p.as_os_str() != "-") || args.output.as_os_str() != "-" {
+        if args.input.inputs.iter().any(|p| p.as_os_str() != "-") || args.output.as_os_str() != "-"
+        {
             return Err(Error::Usage(
                 "--stream reads stdin and writes stdout: drop the INPUT and -o arguments (or use -)".into(),
             ));

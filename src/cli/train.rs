@@ -83,6 +83,11 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_lexical: bool,
 
+    /// Lexical feature: `nb` (naive-Bayes log-count ratios, averaged) or `lr` (a sparse
+    /// logistic regression over the n-grams, its margin).
+    #[arg(long, default_value = "lr", value_name = "lr|nb")]
+    pub lexical_method: String,
+
     /// Lexical table: keep at most this many n-grams (largest |log-ratio| first).
     #[arg(long, default_value_t = 20_000, value_name = "N")]
     pub lexical_max_entries: usize,
@@ -202,6 +207,7 @@ pub fn run(args: TrainArgs) -> Result<i32> {
             min_docs: args.lexical_min_docs,
             min_groups: args.lexical_min_groups,
             max_entries: args.lexical_max_entries,
+            method: args.lexical_method.clone(),
             ..Default::default()
         })
         .target_precision(args.target_precision)

@@ -379,7 +379,7 @@ impl Model {
 pub fn describe_contribution(c: &Contribution) -> String {
     let (label, unit) = match features::feature_index(c.name) {
         Some(i) => (FEATURES[i].label, FEATURES[i].unit),
-        None if c.name == LEXICAL_WORDS => ("word n-gram evidence", "mean log-ratio"),
+        None if c.name == LEXICAL_WORDS => ("word n-gram evidence", "score"),
         None => (c.name, ""),
     };
     let value = format_value(c.value);

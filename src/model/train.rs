@@ -294,7 +294,7 @@ impl TrainValidParams {
                             weight: examples[i].weight.max(1),
                         })
                         .collect();
-                    let index = LexicalTable::fit(&docs, self.lexical_params)
+                    let index = LexicalTable::fit(&docs, self.lexical_params.clone())
                         .index()
                         .expect("a fresh table has valid hashes");
                     (0..n)
@@ -394,7 +394,7 @@ impl TrainValidParams {
                     weight: examples[i].weight.max(1),
                 })
                 .collect();
-            let mut table = LexicalTable::fit(&docs, self.lexical_params);
+            let mut table = LexicalTable::fit(&docs, self.lexical_params.clone());
             table.set_names(&gram_names(examples, &table));
             Some(table)
         } else {
