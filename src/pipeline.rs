@@ -53,6 +53,8 @@ pub enum Event<T> {
         name: String,
         format: Format,
         header: Option<csv::StringRecord>,
+        /// Parquet inputs carry their Arrow schema.
+        schema: Option<arrow_schema::SchemaRef>,
     },
     /// Items of the current input with their scores (`None` for errors).
     Chunk(Vec<(Item, Option<T>)>),
@@ -72,6 +74,7 @@ enum ReadMsg {
         name: String,
         format: Format,
         header: Option<csv::StringRecord>,
+        schema: Option<arrow_schema::SchemaRef>,
     },
     Chunk(Vec<Item>),
     Fatal(Error),
@@ -134,10 +137,12 @@ where
                 name,
                 format,
                 header,
+                schema,
             } => Event::Input {
                 name,
                 format,
                 header,
+                schema,
             },
             ReadMsg::Chunk(items) => Event::Chunk(score_chunk(items, &score, pool.as_ref())),
         };
@@ -203,6 +208,7 @@ fn read_all(
             name: input.name(),
             format: reader.format(),
             header: reader.csv_header().cloned(),
+            schema: reader.arrow_schema(),
         };
         if tx.send(msg).is_err() {
             return;

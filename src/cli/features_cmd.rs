@@ -61,6 +61,20 @@ impl Sink {
                     let mut w = match self.format {
                         Format::Csv => TableWriter::csv(out),
                         Format::Jsonl => TableWriter::jsonl(out),
+                        Format::Parquet => {
+                            use arrow_schema::{DataType, Field};
+                            let mut fields = vec![
+                                Field::new("id", DataType::Utf8, false),
+                                Field::new("lang", DataType::Utf8, false),
+                                Field::new("truncated", DataType::Boolean, false),
+                            ];
+                            fields.extend(
+                                FEATURES
+                                    .iter()
+                                    .map(|f| Field::new(f.name, DataType::Float64, false)),
+                            );
+                            TableWriter::parquet(out, None, fields)?
+                        }
                     };
                     let mut cols = vec!["id", "lang", "truncated"];
                     cols.extend(FEATURES.iter().map(|f| f.name));
@@ -85,6 +99,16 @@ impl Sink {
                                     ];
                                     row.extend(f.values.iter().map(|v| num(*v)));
                                     w.write_csv(&row)?;
+                                }
+                                Format::Parquet => {
+                                    use crate::io::parquet::Cell;
+                                    let mut cells = vec![
+                                        Cell::Str(r.id.clone()),
+                                        Cell::Str(f.lang.to_string()),
+                                        Cell::Bool(f.truncated),
+                                    ];
+                                    cells.extend(f.values.iter().map(|v| Cell::F64(*v)));
+                                    w.write_parquet(None, cells)?;
                                 }
                                 Format::Jsonl => {
                                     let mut o = Map::new();

@@ -9,12 +9,15 @@ use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
 
 use super::batch::{BatchArgs, Outcome, batch_summary, run_files};
-use super::label::{Labeled, insert_metadata, original_object, score_record};
+use super::label::{
+    Labeled, insert_metadata, original_fields, original_object, schema_header, score_record,
+};
 use super::{
     ErrorSink, InputArgs, Progress, RunArgs, extractor, load_model, num, output_format, summary,
 };
 use crate::error::{Error, Result};
 use crate::io::output::{AtomicOutput, TableWriter};
+use crate::io::parquet::Cell;
 use crate::io::{Format, Item, Original, Record};
 use crate::model::Model;
 use crate::pipeline::{self, Event};
@@ -102,6 +105,7 @@ impl Side {
         forced: Option<Format>,
         input: Format,
         header: Option<&csv::StringRecord>,
+        schema: Option<&arrow_schema::SchemaRef>,
         extra: &[&str],
     ) -> Result<()> {
         self.format = output_format(forced, &self.path, Some(input));
@@ -109,6 +113,27 @@ impl Side {
         let mut w = match self.format {
             Format::Csv => TableWriter::csv(out),
             Format::Jsonl => TableWriter::jsonl(out),
+            Format::Parquet => {
+                let Some(schema) = schema else {
+                    return Err(Error::Usage(format!(
+                        "{}: filter writes Parquet only from Parquet input (it keeps each record's columns); write .jsonl or .csv",
+                        self.path.display()
+                    )));
+                };
+                // Rejected rows carry the reason and the probability in `contentq_*` columns.
+                let fields = extra
+                    .iter()
+                    .map(|name| {
+                        let t = if name.starts_with("p_") {
+                            arrow_schema::DataType::Float64
+                        } else {
+                            arrow_schema::DataType::Utf8
+                        };
+                        arrow_schema::Field::new(format!("contentq_{name}"), t, false)
+                    })
+                    .collect();
+                TableWriter::parquet(out, Some(schema.clone()), fields)?
+            }
         };
         if self.format == Format::Csv {
             let mut cols: Vec<String> = match header {
@@ -132,6 +157,7 @@ struct FilterSink {
     errors: ErrorSink,
     forced: Option<Format>,
     header: Option<csv::StringRecord>,
+    schema: Option<arrow_schema::SchemaRef>,
     started: bool,
     n_kept: u64,
     n_rejected: u64,
@@ -146,23 +172,30 @@ impl FilterSink {
                 name,
                 format,
                 header,
+                schema,
             } => {
+                let header = header.or_else(|| schema.as_ref().map(schema_header));
                 if !self.started {
                     let p_col = format!("p_{}", self.model.labels().positive);
-                    self.kept.open(self.forced, format, header.as_ref(), &[])?;
+                    self.kept
+                        .open(self.forced, format, header.as_ref(), schema.as_ref(), &[])?;
                     self.rejected.open(
                         self.forced,
                         format,
                         header.as_ref(),
+                        schema.as_ref(),
                         &["filter_reason", &p_col],
                     )?;
                     self.started = true;
-                } else if header != self.header
-                    && (self.kept.format == Format::Csv || self.rejected.format == Format::Csv)
+                } else if (header != self.header || schema != self.schema)
+                    && [self.kept.format, self.rejected.format]
+                        .iter()
+                        .any(|f| *f != Format::Jsonl)
                 {
                     return Err(Error::HeaderMismatch { file: name });
                 }
                 self.header = header;
+                self.schema = schema;
                 Ok(())
             }
             Event::Chunk(items) => {
@@ -238,19 +271,27 @@ fn write_original(
     let w = side.writer.as_mut().expect("opened at the first input");
     match side.format {
         Format::Csv => {
-            let mut row: Vec<String> = match &r.original {
-                Original::Csv(f) => f.iter().map(String::from).collect(),
-                Original::Json(_) => vec![r.id.clone(), r.text.clone()],
-            };
+            let mut row: Vec<String> =
+                original_fields(r).unwrap_or_else(|| vec![r.id.clone(), r.text.clone()]);
             if let Some(x) = rej {
                 row.push(x.reason.clone());
                 row.push(num(x.p));
             }
             w.write_csv(&row)
         }
+        Format::Parquet => {
+            let Original::Arrow { batch, row } = &r.original else {
+                unreachable!("Parquet filter outputs are opened only for Parquet input")
+            };
+            let cells = match rej {
+                Some(x) => vec![Cell::Str(x.reason.clone()), Cell::F64(x.p)],
+                None => Vec::new(),
+            };
+            w.write_parquet(Some((batch.clone(), *row)), cells)
+        }
         Format::Jsonl => {
             let mut o: Map<String, Value> = original_object(r, header);
-            if matches!(r.original, Original::Csv(_)) && !o.contains_key("id") {
+            if !matches!(r.original, Original::Json(_)) && !o.contains_key("id") {
                 o.insert("id".into(), Value::String(r.id.clone()));
             }
             if let Some(x) = rej {
@@ -320,6 +361,7 @@ fn filter_job(
         errors: ErrorSink::new(paths.errors, paths.kept, args.run.strict)?,
         forced: args.output_format,
         header: None,
+        schema: None,
         started: false,
         n_kept: 0,
         n_rejected: 0,

@@ -14,9 +14,11 @@ use super::{
 use crate::error::{Error, Result};
 use crate::features::{F, FEATURES, Features};
 use crate::io::output::{AtomicOutput, TableWriter};
+use crate::io::parquet::Cell;
 use crate::io::{Format, Item, Original, Record};
 use crate::model::{Model, Score};
 use crate::pipeline::{self, Event};
+use arrow_schema::{DataType, Field};
 
 const LABEL_HELP: &str = "Examples:
   contentq label data/sample.csv                       CSV to stdout
@@ -106,6 +108,9 @@ pub fn score_record(
     }
 }
 
+/// Features that are fixed label columns (so `--all-features` does not repeat them).
+const FIXED_FEATURES: [&str; 3] = ["lang_confidence", "boilerplate_ratio", "claim_density"];
+
 /// The fixed label columns after `id`.
 fn label_columns(model: &Model, all: bool) -> Vec<String> {
     let mut cols: Vec<String> = vec![
@@ -119,12 +124,89 @@ fn label_columns(model: &Model, all: bool) -> Vec<String> {
         "truncated".into(),
     ];
     if all {
-        cols.extend(FEATURES.iter().map(|f| f.name.to_string()));
+        // Every other feature (three are among the fixed columns already).
+        cols.extend(
+            FEATURES
+                .iter()
+                .filter(|f| !FIXED_FEATURES.contains(&f.name))
+                .map(|f| f.name.to_string()),
+        );
         if model.needs_word_grams() {
             cols.push(crate::model::lexical::LEXICAL_WORDS.into());
         }
     }
     cols
+}
+
+/// The label columns as Parquet fields, named with `prefix`.
+fn label_fields(model: &Model, all: bool, prefix: &str) -> Vec<Field> {
+    label_columns(model, all)
+        .into_iter()
+        .map(|c| {
+            let t = match c.as_str() {
+                "label" | "lang" | "reasons" => DataType::Utf8,
+                "truncated" => DataType::Boolean,
+                _ => DataType::Float64,
+            };
+            Field::new(format!("{prefix}{c}"), t, false)
+        })
+        .collect()
+}
+
+/// The label values as Parquet cells, in [`label_fields`] order.
+fn label_cells(model: &Model, l: &Labeled, all: bool) -> Vec<Cell> {
+    let cols = label_columns(model, all);
+    let f = &l.features;
+    cols.iter()
+        .map(|c| match c.as_str() {
+            "label" => Cell::Str(model.label_of(&l.score).to_string()),
+            "lang" => Cell::Str(f.lang.to_string()),
+            "reasons" => Cell::Str(l.reasons.clone()),
+            "truncated" => Cell::Bool(f.truncated),
+            "lang_confidence" => Cell::F64(f.get(F::LangConfidence)),
+            "boilerplate_ratio" => Cell::F64(f.get(F::BoilerplateRatio)),
+            "claim_density" => Cell::F64(f.get(F::ClaimDensity)),
+            c if c.starts_with("p_") => Cell::F64(l.score.p),
+            c => Cell::F64(
+                crate::features::feature_index(c)
+                    .map(|i| f.values[i])
+                    .or_else(|| {
+                        l.score
+                            .contributions
+                            .iter()
+                            .find(|x| x.name == c)
+                            .map(|x| x.value)
+                    })
+                    .unwrap_or(0.0),
+            ),
+        })
+        .collect()
+}
+
+/// The original fields of a CSV or Parquet record, as text (nulls empty).
+pub fn original_fields(r: &Record) -> Option<Vec<String>> {
+    match &r.original {
+        Original::Csv(f) => Some(f.iter().map(String::from).collect()),
+        Original::Arrow { batch, row } => Some(
+            batch
+                .columns()
+                .iter()
+                .map(|c| crate::io::parquet::cell_string(c.as_ref(), *row).unwrap_or_default())
+                .collect(),
+        ),
+        Original::Json(_) => None,
+    }
+}
+
+/// A CSV header for an Arrow schema.
+pub fn schema_header(schema: &arrow_schema::SchemaRef) -> csv::StringRecord {
+    csv::StringRecord::from(
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn label_values(model: &Model, l: &Labeled, all: bool) -> Vec<String> {
@@ -140,7 +222,13 @@ fn label_values(model: &Model, l: &Labeled, all: bool) -> Vec<String> {
         f.truncated.to_string(),
     ];
     if all {
-        v.extend(f.values.iter().map(|x| num(*x)));
+        v.extend(
+            FEATURES
+                .iter()
+                .zip(f.values.iter())
+                .filter(|(info, _)| !FIXED_FEATURES.contains(&info.name))
+                .map(|(_, x)| num(*x)),
+        );
         if model.needs_word_grams() {
             let lex = l
                 .score
@@ -207,6 +295,15 @@ pub fn original_object(r: &Record, header: Option<&csv::StringRecord>) -> Map<St
             }
             m
         }
+        Original::Arrow { batch, row } => {
+            let mut m = Map::new();
+            for (f, c) in batch.schema().fields().iter().zip(batch.columns()) {
+                let v = crate::io::parquet::cell_string(c.as_ref(), *row)
+                    .map_or(Value::Null, Value::String);
+                m.insert(f.name().to_string(), v);
+            }
+            m
+        }
     }
 }
 
@@ -217,6 +314,8 @@ struct LabelSink {
     writer: Option<TableWriter>,
     errors: ErrorSink,
     header: Option<csv::StringRecord>,
+    /// Arrow schema of the current input (Parquet).
+    schema: Option<arrow_schema::SchemaRef>,
     format: Format,
     forced: Option<Format>,
     path: PathBuf,
@@ -235,12 +334,18 @@ impl LabelSink {
         name: String,
         format: Format,
         h: Option<csv::StringRecord>,
+        schema: Option<arrow_schema::SchemaRef>,
     ) -> Result<()> {
+        // Parquet rows are CSV-like for CSV outputs: their header is the schema's names.
+        let h = h.or_else(|| schema.as_ref().map(schema_header));
         if let Some(_w) = &self.writer {
-            if self.annotate && self.format == Format::Csv && h != self.header {
+            let copies_rows = (self.annotate && self.format == Format::Csv)
+                || (self.format == Format::Parquet && self.schema.is_some());
+            if copies_rows && (h != self.header || schema != self.schema) {
                 return Err(Error::HeaderMismatch { file: name });
             }
             self.header = h;
+            self.schema = schema;
             return Ok(());
         }
         self.format = output_format(self.forced, &self.path, Some(format));
@@ -248,6 +353,20 @@ impl LabelSink {
         let mut w = match self.format {
             Format::Csv => TableWriter::csv(out),
             Format::Jsonl => TableWriter::jsonl(out),
+            // Parquet from Parquet keeps every input column and adds `contentq_*` columns;
+            // from CSV or JSONL it holds the id and the label columns.
+            Format::Parquet => match &schema {
+                Some(s) => TableWriter::parquet(
+                    out,
+                    Some(s.clone()),
+                    label_fields(&self.model, self.all, "contentq_"),
+                )?,
+                None => {
+                    let mut fields = vec![Field::new("id", DataType::Utf8, false)];
+                    fields.extend(label_fields(&self.model, self.all, ""));
+                    TableWriter::parquet(out, None, fields)?
+                }
+            },
         };
         if self.format == Format::Csv {
             let mut cols: Vec<String> = match (&h, self.annotate) {
@@ -259,6 +378,7 @@ impl LabelSink {
             w.header(&cols)?;
         }
         self.header = h;
+        self.schema = schema;
         self.writer = Some(w);
         Ok(())
     }
@@ -269,14 +389,24 @@ impl LabelSink {
         let w = self.writer.as_mut().expect("an Input event comes first");
         match self.format {
             Format::Csv => {
-                let mut row: Vec<String> = match (&r.original, self.annotate) {
-                    (Original::Csv(f), true) => f.iter().map(String::from).collect(),
-                    (Original::Json(_), true) => vec![r.id.clone(), r.text.clone()],
+                let mut row: Vec<String> = match (original_fields(r), self.annotate) {
+                    (Some(f), true) => f,
+                    (None, true) => vec![r.id.clone(), r.text.clone()],
                     (_, false) => vec![r.id.clone()],
                 };
                 row.extend(label_values(m, l, self.all));
                 w.write_csv(&row)
             }
+            Format::Parquet => match &r.original {
+                Original::Arrow { batch, row } if self.schema.is_some() => {
+                    w.write_parquet(Some((batch.clone(), *row)), label_cells(m, l, self.all))
+                }
+                _ => {
+                    let mut cells = vec![Cell::Str(r.id.clone())];
+                    cells.extend(label_cells(m, l, self.all));
+                    w.write_parquet(None, cells)
+                }
+            },
             Format::Jsonl => {
                 let scores = label_json(m, l, self.all, self.explain);
                 let obj = if self.annotate {
@@ -300,7 +430,8 @@ impl LabelSink {
                 name,
                 format,
                 header,
-            } => self.on_input(name, format, header),
+                schema,
+            } => self.on_input(name, format, header, schema),
             Event::Chunk(items) => {
                 for (item, labeled) in items {
                     match item {
@@ -368,6 +499,7 @@ fn label_job(
         writer: None,
         errors: ErrorSink::new(errors, output, args.run.strict)?,
         header: None,
+        schema: None,
         format: Format::Csv,
         forced: args.output_format,
         path: output.to_path_buf(),

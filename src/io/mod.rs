@@ -15,6 +15,7 @@
 pub mod csv_input;
 pub mod jsonl_input;
 pub mod output;
+pub mod parquet;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -28,6 +29,7 @@ use crate::error::{Error, Result};
 pub enum Format {
     Csv,
     Jsonl,
+    Parquet,
 }
 
 impl Format {
@@ -39,7 +41,9 @@ impl Format {
             .or_else(|| name.strip_suffix(".zst"))
             .or_else(|| name.strip_suffix(".zstd"))
             .unwrap_or(&name);
-        if base.ends_with(".csv") {
+        if name.ends_with(".parquet") || name.ends_with(".pq") {
+            Some(Format::Parquet)
+        } else if base.ends_with(".csv") {
             Some(Format::Csv)
         } else if base.ends_with(".jsonl") || base.ends_with(".ndjson") || base.ends_with(".json") {
             Some(Format::Jsonl)
@@ -53,6 +57,7 @@ impl Format {
         match s.to_ascii_lowercase().as_str() {
             "csv" => Some(Format::Csv),
             "jsonl" | "json" | "ndjson" => Some(Format::Jsonl),
+            "parquet" | "pq" => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -61,6 +66,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
+            Format::Parquet => "parquet",
         }
     }
 }
@@ -83,6 +89,33 @@ pub enum Original {
     Csv(csv::StringRecord),
     /// The JSON object of a JSONL line.
     Json(serde_json::Map<String, serde_json::Value>),
+    /// A row of a Parquet record batch.
+    Arrow {
+        batch: std::sync::Arc<arrow_array::RecordBatch>,
+        row: usize,
+    },
+}
+
+impl Original {
+    /// The value of a named field as a string (CSV: needs the header), `None` when absent or
+    /// null.
+    pub fn field(&self, header: Option<&csv::StringRecord>, name: &str) -> Option<String> {
+        match self {
+            Original::Csv(f) => {
+                let i = header?.iter().position(|h| h == name)?;
+                f.get(i).map(String::from)
+            }
+            Original::Json(o) => match o.get(name)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            },
+            Original::Arrow { batch, row } => {
+                let i = batch.schema().index_of(name).ok()?;
+                parquet::cell_string(batch.column(i).as_ref(), *row)
+            }
+        }
+    }
 }
 
 /// One input document.
@@ -280,6 +313,7 @@ pub fn format_of(
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     match head.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => Ok(Format::Jsonl),
+        Some(b'P') if head.starts_with(b"PAR1") => Ok(Format::Parquet),
         None if matches!(input, Input::Stdin) => Ok(Format::Jsonl),
         _ => Err(Error::UnknownFormat(input.name())),
     }
@@ -289,12 +323,29 @@ pub fn format_of(
 pub enum RecordReader {
     Csv(csv_input::CsvRecords),
     Jsonl(jsonl_input::JsonlRecords),
+    Parquet(Box<parquet::ParquetRecords>),
 }
 
 impl RecordReader {
     /// Open `input` and prepare to read its records. Fails when the input cannot be opened,
     /// its format cannot be told, or (CSV) the text column is missing.
     pub fn open(input: &Input, opts: &ReadOptions) -> Result<RecordReader> {
+        let named = match input {
+            Input::File(p) => Format::from_path(p),
+            Input::Stdin => None,
+        };
+        if opts.format.or(named) == Some(Format::Parquet) {
+            let Input::File(path) = input else {
+                return Err(Error::Usage(
+                    "Parquet cannot be read from stdin (it needs a seekable file): name the file"
+                        .into(),
+                ));
+            };
+            let name: Arc<str> = Arc::from(input.name());
+            return Ok(RecordReader::Parquet(Box::new(
+                parquet::ParquetRecords::open(path, name, opts)?,
+            )));
+        }
         let mut reader = open(input)?;
         let format = format_of(input, opts.format, &mut *reader)?;
         let name: Arc<str> = Arc::from(input.name());
@@ -302,6 +353,11 @@ impl RecordReader {
             Format::Csv => RecordReader::Csv(csv_input::CsvRecords::new(reader, name, opts)?),
             Format::Jsonl => {
                 RecordReader::Jsonl(jsonl_input::JsonlRecords::new(reader, name, opts))
+            }
+            Format::Parquet => {
+                return Err(Error::Usage(format!(
+                    "{name} is Parquet: name it .parquet so that it is opened as a file"
+                )));
             }
         })
     }
@@ -311,6 +367,15 @@ impl RecordReader {
         match self {
             RecordReader::Csv(_) => Format::Csv,
             RecordReader::Jsonl(_) => Format::Jsonl,
+            RecordReader::Parquet(_) => Format::Parquet,
+        }
+    }
+
+    /// The Arrow schema, for Parquet inputs.
+    pub fn arrow_schema(&self) -> Option<arrow_schema::SchemaRef> {
+        match self {
+            RecordReader::Parquet(p) => Some(p.schema().clone()),
+            _ => None,
         }
     }
 
@@ -318,7 +383,7 @@ impl RecordReader {
     pub fn csv_header(&self) -> Option<&csv::StringRecord> {
         match self {
             RecordReader::Csv(c) => Some(c.header()),
-            RecordReader::Jsonl(_) => None,
+            RecordReader::Jsonl(_) | RecordReader::Parquet(_) => None,
         }
     }
 }
@@ -329,6 +394,7 @@ impl Iterator for RecordReader {
         match self {
             RecordReader::Csv(r) => r.next(),
             RecordReader::Jsonl(r) => r.next(),
+            RecordReader::Parquet(r) => r.next(),
         }
     }
 }

@@ -136,6 +136,7 @@ impl Write for AtomicOutput {
 pub enum TableWriter {
     Csv(Box<csv::Writer<AtomicOutput>>),
     Jsonl(AtomicOutput),
+    Parquet(Box<super::parquet::ParquetWriter>),
 }
 
 impl TableWriter {
@@ -147,6 +148,29 @@ impl TableWriter {
 
     pub fn jsonl(out: AtomicOutput) -> TableWriter {
         TableWriter::Jsonl(out)
+    }
+
+    /// A Parquet writer copying the input columns of `base` (when given), then `extra`.
+    pub fn parquet(
+        out: AtomicOutput,
+        base: Option<arrow_schema::SchemaRef>,
+        extra: Vec<arrow_schema::Field>,
+    ) -> Result<TableWriter> {
+        Ok(TableWriter::Parquet(Box::new(
+            super::parquet::ParquetWriter::new(out, base, extra)?,
+        )))
+    }
+
+    /// Write one Parquet row.
+    pub fn write_parquet(
+        &mut self,
+        original: Option<(std::sync::Arc<arrow_array::RecordBatch>, usize)>,
+        cells: Vec<super::parquet::Cell>,
+    ) -> Result<()> {
+        match self {
+            TableWriter::Parquet(w) => w.push(original, cells),
+            _ => unreachable!("write_parquet is only called on Parquet writers"),
+        }
     }
 
     /// Write a CSV header row (no-op for JSONL).
@@ -169,7 +193,7 @@ impl TableWriter {
     {
         match self {
             TableWriter::Csv(w) => Ok(w.write_record(fields)?),
-            TableWriter::Jsonl(_) => unreachable!("write_csv is only called on CSV writers"),
+            _ => unreachable!("write_csv is only called on CSV writers"),
         }
     }
 
@@ -181,7 +205,7 @@ impl TableWriter {
                 w.write_all(b"\n")?;
                 Ok(())
             }
-            TableWriter::Csv(_) => unreachable!("write_json is only called on JSONL writers"),
+            _ => unreachable!("write_json is only called on JSONL writers"),
         }
     }
 
@@ -191,6 +215,7 @@ impl TableWriter {
         match self {
             TableWriter::Csv(w) => w.flush()?,
             TableWriter::Jsonl(w) => std::io::Write::flush(w)?,
+            TableWriter::Parquet(w) => w.flush()?,
         }
         Ok(())
     }
@@ -203,6 +228,7 @@ impl TableWriter {
                 out.commit()
             }
             TableWriter::Jsonl(out) => out.commit(),
+            TableWriter::Parquet(w) => w.commit(),
         }
     }
 }

@@ -5,8 +5,6 @@
 //! whatever was readable. Empty texts are the one documented exception: they are skipped and
 //! counted, since they carry no evidence either way.
 
-use serde_json::Value;
-
 use super::Labels;
 use super::train::Example;
 use crate::error::{Error, Result};
@@ -52,17 +50,7 @@ pub struct LabeledData {
 }
 
 fn field(original: &Original, header: Option<&csv::StringRecord>, name: &str) -> Option<String> {
-    match original {
-        Original::Csv(f) => {
-            let i = header?.iter().position(|h| h == name)?;
-            f.get(i).map(String::from)
-        }
-        Original::Json(o) => match o.get(name)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Null => None,
-            other => Some(other.to_string()),
-        },
-    }
+    original.field(header, name)
 }
 
 /// Read every input's labeled records.
