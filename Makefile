@@ -1,7 +1,8 @@
 # contentq: the commands a developer and a user need.
 #
 #   make demo    label the project's own sample with the embedded model (the README's first command)
-#   make test    every test (the README's second command; .ci/run calls exactly this)
+#   make test    every test: cargo tests, the Spark local-mode test, the Slurm script test
+#                (the README's second command; .ci/run calls exactly this)
 #   make model   retrain models/default.json from ../shared/data + data/genre, then rebuild
 #   make bench   criterion benches + the end-to-end throughput and memory bench
 #   make compare contentq beside fastText and scikit-learn (creates bench/.venv)
@@ -12,7 +13,7 @@ CARGO ?= cargo
 BIN := target/release/contentq
 SHARED ?= ../shared/data
 
-.PHONY: build demo test model bench bench-e2e compare lint features-doc fuzz clean
+.PHONY: build demo test test-spark model bench bench-e2e compare lint features-doc fuzz clean
 
 build:
 	$(CARGO) build --release
@@ -31,6 +32,11 @@ demo: build
 
 test:
 	$(CARGO) test --release
+	integrations/spark/test.sh
+	integrations/slurm/test.sh
+
+test-spark: build
+	integrations/spark/test.sh
 
 model: build
 	@mkdir -p target/model-data

@@ -454,3 +454,36 @@ fn help_teaches_by_example() {
     let o = w.run(&["--help"]);
     assert!(stdout(&o).contains("Exit codes"));
 }
+
+#[test]
+fn stream_mode_gives_one_line_per_input_line() {
+    let w = Workdir::new();
+    let mut input = docs_jsonl(5);
+    input.push('\n'); // a blank line
+    input.push_str("{not json\n");
+    input.push_str("{\"id\":\"n\",\"text\":null}\n");
+    input.push_str(&docs_jsonl(600));
+    let lines_in = input.lines().count();
+    let o = w.run_stdin(&["label", "--stream"], Some(input.as_bytes()));
+    assert_code(&o, 0);
+    let out = stdout(&o);
+    let lines = json_lines(&out);
+    assert_eq!(
+        out.lines().count(),
+        lines_in,
+        "one output line per input line"
+    );
+    assert_eq!(lines[5]["error"], "blank line");
+    assert!(
+        lines[6]["error"]
+            .as_str()
+            .unwrap()
+            .contains("malformed JSON")
+    );
+    assert!(lines[7]["error"].as_str().unwrap().contains("null"));
+    assert_eq!(lines[8]["id"], "d0");
+    assert!(lines.last().unwrap()["label"].is_string());
+    // Files are refused: streaming is stdin to stdout.
+    w.write("in.jsonl", docs_jsonl(2));
+    assert_code(&w.run(&["label", "in.jsonl", "--stream"]), 2);
+}

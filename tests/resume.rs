@@ -207,3 +207,75 @@ fn per_file_mode_refuses_stdin_and_name_clashes() {
     assert_code(&o, 2);
     assert!(stderr(&o).contains("both named `x.jsonl`"));
 }
+
+#[test]
+fn one_huge_file_is_sharded_by_record() {
+    let w = Workdir::new();
+    let total = make_inputs(&w, 1, 300);
+    for k in 0..4 {
+        let shard = format!("{k}/4");
+        let o = w.run(&[
+            "label",
+            "in",
+            "--output-dir",
+            "out",
+            "--shard",
+            &shard,
+            "-q",
+        ]);
+        assert_code(&o, 0);
+        assert!(
+            w.path(&format!("out/part-000.jsonl.shard-{k}-of-4.labeled.jsonl"))
+                .exists()
+        );
+        assert!(
+            w.path(&format!("out/part-000.jsonl.shard-{k}-of-4.done"))
+                .exists()
+        );
+    }
+    let ids = output_ids(&w.path("out"));
+    assert_eq!(ids.len(), total);
+    assert!(ids.values().all(|&c| c == 1));
+    // Each shard got a share, not everything.
+    for k in 0..4 {
+        let n = w
+            .read(&format!("out/part-000.jsonl.shard-{k}-of-4.labeled.jsonl"))
+            .lines()
+            .count();
+        assert!(n > 30 && n < 150, "shard {k} has {n}");
+    }
+}
+
+#[test]
+fn stats_merge_sums_per_file_stats() {
+    let w = Workdir::new();
+    make_inputs(&w, 5, 30);
+    let o = w.run(&[
+        "filter",
+        "in",
+        "--keep",
+        "informative",
+        "--output-dir",
+        "out",
+        "-q",
+    ]);
+    assert_code(&o, 0);
+    let files: Vec<String> = std::fs::read_dir(w.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+        .filter(|p| p.ends_with(".stats.json"))
+        .collect();
+    assert_eq!(files.len(), 5);
+    let mut args = vec!["stats", "merge"];
+    args.extend(files.iter().map(|s| s.as_str()));
+    args.extend(["-o", "merged.json"]);
+    assert_code(&w.run(&args), 0);
+    let m: serde_json::Value = serde_json::from_str(&w.read("merged.json")).unwrap();
+    assert_eq!(m["input_records"], 150);
+    assert_eq!(
+        m["kept"].as_u64().unwrap() + m["rejected"].as_u64().unwrap(),
+        150
+    );
+    assert_eq!(m["keep"], "informative");
+    assert_eq!(m["merged_files"], 5);
+}
