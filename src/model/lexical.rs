@@ -226,8 +226,8 @@ impl LexicalTable {
         for (i, e) in self.entries.iter().enumerate() {
             let h = u64::from_str_radix(&e.hash, 16)
                 .map_err(|_| format!("lexical entry {i} has a bad hash `{}`", e.hash))?;
-            if !e.ratio.is_finite() {
-                return Err(format!("lexical entry {i} has a non-finite ratio"));
+            if !e.ratio.is_finite() || (e.ratio as f64).abs() > super::MAX_WEIGHT {
+                return Err(format!("lexical entry {i} has a non-finite or huge weight"));
             }
             map.insert(h, e.ratio);
             text.insert(h, i);

@@ -26,6 +26,10 @@ use crate::error::{Error, Result};
 use crate::features::{self, Analysis, Extractor, FEATURES, Transform};
 use lexical::{LEXICAL_WORDS, LexicalIndex, LexicalTable};
 
+/// Weights and the intercept are refused beyond this magnitude: a real model's are a few
+/// units, and huge ones (a damaged or hand-edited file) could overflow the score to NaN.
+pub const MAX_WEIGHT: f64 = 1e6;
+
 /// The model file format this build reads and writes.
 pub const MODEL_VERSION: u32 = 1;
 
@@ -193,8 +197,19 @@ impl Model {
                 file.threshold
             )));
         }
-        if !file.intercept.is_finite() {
-            return Err(invalid("the intercept is not finite".into()));
+        if !file.intercept.is_finite() || file.intercept.abs() > MAX_WEIGHT {
+            return Err(invalid(format!(
+                "the intercept {} is not a finite number within ±{MAX_WEIGHT:e}",
+                file.intercept
+            )));
+        }
+        if file.labels.positive.is_empty()
+            || file.labels.negative.is_empty()
+            || file.labels.positive == file.labels.negative
+        {
+            return Err(invalid(
+                "the two label names must be non-empty and different".into(),
+            ));
         }
         if file.features.is_empty() {
             return Err(invalid("it has no features".into()));
@@ -229,11 +244,13 @@ impl Model {
                     )));
                 }
             };
-            let scaler_ok = f.mean.iter().all(|m| m.is_finite())
-                && f.std.iter().all(|s| s.is_finite() && *s > 0.0);
-            if !(scaler_ok && f.weight.is_finite()) {
+            let scaler_ok = f.mean.iter().all(|m| m.is_finite() && m.abs() <= 1e12)
+                && f.std
+                    .iter()
+                    .all(|s| s.is_finite() && *s > 1e-12 && *s <= 1e12);
+            if !(scaler_ok && f.weight.is_finite() && f.weight.abs() <= MAX_WEIGHT) {
                 return Err(invalid(format!(
-                    "feature `{}` has a non-finite or zero scaler or weight",
+                    "feature `{}` has a non-finite or out-of-range scaler or weight",
                     f.name
                 )));
             }
@@ -514,6 +531,35 @@ mod tests {
         ));
         let mut f = tiny();
         f.features[0].std = [1.0, 0.0];
+        assert!(matches!(
+            Model::from_file(f, "m").unwrap_err(),
+            Error::ModelInvalid { .. }
+        ));
+    }
+
+    #[test]
+    fn rejects_huge_weights_and_bad_labels() {
+        // Regression (fuzzing): weights of ±1.8e308 on two features summed to inf - inf = NaN.
+        let mut f = tiny();
+        f.features[0].weight = f64::MAX;
+        assert!(matches!(
+            Model::from_file(f, "m").unwrap_err(),
+            Error::ModelInvalid { .. }
+        ));
+        let mut f = tiny();
+        f.intercept = -1e300;
+        assert!(matches!(
+            Model::from_file(f, "m").unwrap_err(),
+            Error::ModelInvalid { .. }
+        ));
+        let mut f = tiny();
+        f.labels.negative = f.labels.positive.clone();
+        assert!(matches!(
+            Model::from_file(f, "m").unwrap_err(),
+            Error::ModelInvalid { .. }
+        ));
+        let mut f = tiny();
+        f.features[0].std = [1e-300, 1.0];
         assert!(matches!(
             Model::from_file(f, "m").unwrap_err(),
             Error::ModelInvalid { .. }
