@@ -8,10 +8,12 @@
 #   make compare contentq beside fastText and scikit-learn (creates bench/.venv)
 #   make lint    cargo fmt --check and clippy with warnings as errors
 #   make features-doc   regenerate the table in FEATURES.md
+#   make fuzz    every fuzz target for FUZZ_SECONDS (default 60) each, on stable Rust
 
 CARGO ?= cargo
 BIN := target/release/contentq
 SHARED ?= ../shared/data
+FUZZ_SECONDS ?= 60
 
 .PHONY: build demo test test-spark model bench bench-e2e compare lint features-doc fuzz clean
 
@@ -62,6 +64,9 @@ lint:
 
 features-doc: build
 	python3 scripts/features_doc.py
+
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	$(CARGO) clean

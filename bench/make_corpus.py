@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a large benchmark corpus by resampling ../shared/data (never committed).
 
-Usage: bench/make_corpus.py OUT.jsonl SIZE_MB [--seed N] [--csv]
+Usage: bench/make_corpus.py OUT.jsonl SIZE_MB [--seed N] [--csv] [--docs N]
 
 Rows of train.csv, dev.csv and extra_train.csv are drawn with replacement (fixed seed) and
 written as JSONL documents ({"id", "text", "metadata": {"source", "lang"}}) until the text
@@ -17,7 +17,8 @@ csv.field_size_limit(1 << 30)
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = [a for i, a in enumerate(sys.argv[1:], 1)
+            if not a.startswith("--") and sys.argv[i - 1] not in ("--seed", "--docs")]
     if len(args) != 2:
         sys.exit(__doc__)
     out, size_mb = Path(args[0]), float(args[1])
@@ -31,22 +32,24 @@ def main() -> None:
             rows.extend(csv.DictReader(f))
     rng = random.Random(seed)
     target = size_mb * 1e6
+    max_docs = int(sys.argv[sys.argv.index("--docs") + 1]) if "--docs" in sys.argv else None
     written = 0
     n = 0
     as_csv = "--csv" in sys.argv
     with open(out, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f) if as_csv else None
         if w:
-            w.writerow(["id", "text", "source", "lang"])
-        while written < target:
+            w.writerow(["id", "text", "label", "source", "lang"])
+        while written < target and (max_docs is None or n < max_docs):
             r = rng.choice(rows)
             n += 1
             doc_id = f"{r['id']}-{n}"
             if w:
-                w.writerow([doc_id, r["text"], r["source"], r["lang"]])
+                w.writerow([doc_id, r["text"], r["label"], r["source"], r["lang"]])
             else:
                 f.write(json.dumps({"id": doc_id, "text": r["text"],
-                                    "metadata": {"source": r["source"], "lang": r["lang"]}},
+                                    "metadata": {"source": r["source"], "lang": r["lang"],
+                                                 "label": r["label"]}},
                                    ensure_ascii=False) + "\n")
             written += len(r["text"].encode("utf-8"))
     print(f"wrote {n} documents, {written / 1e6:.1f} MB of text to {out}", file=sys.stderr)
