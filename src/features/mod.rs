@@ -510,21 +510,34 @@ impl Extractor {
 /// Word unigrams and bigrams of `text` with their hashes (as in [`Analysis::word_grams`]),
 /// lower-cased and joined by a space: the readable side of the lexical table.
 pub fn word_ngram_texts(text: &str) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    for_each_word_ngram(text, |_| true, |h, s| out.push((h, s)));
+    out
+}
+
+/// Name the word n-grams of `text` whose hash `wanted` accepts: `name(hash, text)` is called
+/// for each, and strings are only built for those (naming a lexical table must not build a
+/// string for every n-gram of a large training set).
+pub fn for_each_word_ngram(
+    text: &str,
+    wanted: impl Fn(u64) -> bool,
+    mut name: impl FnMut(u64, String),
+) {
     let norm = normalize::normalize(text);
     let mut tokens = Vec::new();
     tokenize::tokenize(&norm, &mut tokens);
     let word = |t: &Token| t.text(&norm).to_lowercase();
-    let mut out = Vec::with_capacity(tokens.len() * 2);
     for (i, t) in tokens.iter().enumerate() {
-        out.push((t.hash, word(t)));
+        if wanted(t.hash) {
+            name(t.hash, word(t));
+        }
         if let Some(n) = tokens.get(i + 1) {
-            out.push((
-                tokenize::combine(t.hash, n.hash),
-                format!("{} {}", word(t), word(n)),
-            ));
+            let h = tokenize::combine(t.hash, n.hash);
+            if wanted(h) {
+                name(h, format!("{} {}", word(t), word(n)));
+            }
         }
     }
-    out
 }
 
 /// Hashes of word unigrams and bigrams.

@@ -61,7 +61,7 @@ fn default_l2() -> f64 {
     1e-5
 }
 fn default_epochs() -> u32 {
-    10
+    5
 }
 
 impl Default for LexicalParams {

@@ -10,7 +10,8 @@
 //! 4. Features are transformed (`ln(1+x)` for long tails) and standardised within their
 //!    language group (`SCALER_GROUPS` in `mod.rs`: other text, Chinese text); linfa-logistic
 //!    fits an L2-regularised model for each alpha of a grid on each fold (in parallel), and
-//!    the alpha with the lowest out-of-fold log loss wins.
+//!    the alpha with the lowest out-of-fold log loss wins (chosen on a seeded sample of
+//!    [`TUNE_ROWS`] rows when there are more).
 //! 5. The out-of-fold predictions at that alpha give the cross-validated metrics and the
 //!    threshold (best F1, or the lowest threshold reaching a target precision).
 //! 6. The final model is fitted on all rows. linfa-logistic 0.8.1 picks its positive class by
@@ -61,6 +62,7 @@ pub struct TrainValidParams {
     pub seed: u64,
     pub alphas: Vec<f64>,
     pub max_iterations: u64,
+    /// Gradient-norm tolerance per training row (linfa's loss is summed over rows).
     pub gradient_tolerance: f64,
     /// Feature names; `None` means the default set ([`crate::features::FeatureInfo::is_default`]).
     pub features: Option<Vec<String>>,
@@ -81,7 +83,7 @@ impl Default for TrainParams {
             seed: 20240917,
             alphas: vec![0.1, 1.0, 10.0, 100.0],
             max_iterations: 1000,
-            gradient_tolerance: 1e-6,
+            gradient_tolerance: 1e-5,
             features: None,
             lexical: true,
             lexical_params: LexicalParams::default(),
@@ -198,6 +200,9 @@ pub struct Trained {
     pub warnings: Vec<String>,
 }
 
+/// Above this many rows, the regularisation strength is chosen on a sample of this many.
+pub const TUNE_ROWS: usize = 20_000;
+
 /// Out-of-fold predictions of one (alpha, fold) fit: alpha index, fold, (row, p) pairs.
 type FoldPredictions = (usize, usize, Vec<(usize, f64)>);
 
@@ -312,40 +317,67 @@ impl TrainValidParams {
         let y: Vec<bool> = examples.iter().map(|e| e.positive).collect();
         let zh: Vec<bool> = analyses.iter().map(|a| a.features.is_chinese).collect();
 
-        // 4. Alpha by out-of-fold log loss; fits run in parallel.
-        let jobs: Vec<(usize, usize)> = (0..self.alphas.len())
-            .flat_map(|a| (0..self.folds).map(move |k| (a, k)))
-            .collect();
-        let fitted: Vec<Result<FoldPredictions>> = jobs
-            .par_iter()
-            .map(|&(a, k)| {
-                let train: Vec<usize> = repeat_rows((0..n).filter(|&i| fold_of[i] != k), examples);
-                let test: Vec<usize> = (0..n).filter(|&i| fold_of[i] == k).collect();
-                let sc = Scaler::fit(&raw, &train, &zh);
-                let x = sc.apply(&raw, &train, &zh);
-                let yt: Vec<bool> = train.iter().map(|&i| y[i]).collect();
-                let lin = fit_linear(&x, &yt, self.alphas[a], self)?;
-                let xt = sc.apply(&raw, &test, &zh);
-                let p: Vec<(usize, f64)> = test
-                    .iter()
-                    .enumerate()
-                    .map(|(r, &i)| (i, predict_row(&lin, xt.row(r).as_slice().expect("row"))))
-                    .collect();
-                Ok((a, k, p))
-            })
-            .collect();
-        let mut oof_by_alpha = vec![vec![0.0; n]; self.alphas.len()];
-        for f in fitted {
-            let (a, _, p) = f?;
-            for (i, v) in p {
-                oof_by_alpha[a][i] = v;
+        // 4. Alpha by out-of-fold log loss; fits run in parallel. On large data the choice
+        //    is made on a seeded sample of TUNE_ROWS rows (same folds), then the chosen alpha
+        //    is cross-validated on all rows.
+        let tune: Vec<bool> = if n > TUNE_ROWS {
+            let mut order: Vec<usize> = (0..n).collect();
+            let mut rng = SplitMix(self.seed ^ 0x5eed);
+            for i in (1..order.len()).rev() {
+                let j = (rng.next() % (i as u64 + 1)) as usize;
+                order.swap(i, j);
             }
-        }
+            let mut keep = vec![false; n];
+            for &i in &order[..TUNE_ROWS] {
+                keep[i] = true;
+            }
+            keep
+        } else {
+            vec![true; n]
+        };
+        let cross_validate = |alphas: &[f64], rows: &[bool]| -> Result<Vec<Vec<f64>>> {
+            let jobs: Vec<(usize, usize)> = (0..alphas.len())
+                .flat_map(|a| (0..self.folds).map(move |k| (a, k)))
+                .collect();
+            let fitted: Vec<Result<FoldPredictions>> = jobs
+                .par_iter()
+                .map(|&(a, k)| {
+                    let train: Vec<usize> =
+                        repeat_rows((0..n).filter(|&i| rows[i] && fold_of[i] != k), examples);
+                    let test: Vec<usize> = (0..n).filter(|&i| rows[i] && fold_of[i] == k).collect();
+                    let sc = Scaler::fit(&raw, &train, &zh);
+                    let x = sc.apply(&raw, &train, &zh);
+                    let yt: Vec<bool> = train.iter().map(|&i| y[i]).collect();
+                    let lin = fit_linear(&x, &yt, alphas[a], self)?;
+                    let xt = sc.apply(&raw, &test, &zh);
+                    let p: Vec<(usize, f64)> = test
+                        .iter()
+                        .enumerate()
+                        .map(|(r, &i)| (i, predict_row(&lin, xt.row(r).as_slice().expect("row"))))
+                        .collect();
+                    Ok((a, k, p))
+                })
+                .collect();
+            let mut out = vec![vec![0.0; n]; alphas.len()];
+            for f in fitted {
+                let (a, _, p) = f?;
+                for (i, v) in p {
+                    out[a][i] = v;
+                }
+            }
+            Ok(out)
+        };
+        let mut oof_by_alpha = cross_validate(&self.alphas, &tune)?;
+        let tune_idx: Vec<usize> = (0..n).filter(|&i| tune[i]).collect();
+        let y_tune: Vec<bool> = tune_idx.iter().map(|&i| y[i]).collect();
         let alpha_scores: Vec<(f64, f64)> = self
             .alphas
             .iter()
             .zip(&oof_by_alpha)
-            .map(|(&a, p)| (a, metrics::log_loss(p, &y)))
+            .map(|(&a, p)| {
+                let p: Vec<f64> = tune_idx.iter().map(|&i| p[i]).collect();
+                (a, metrics::log_loss(&p, &y_tune))
+            })
             .collect();
         // Lowest loss; on a tie the stronger regularisation.
         let best = alpha_scores
@@ -355,7 +387,11 @@ impl TrainValidParams {
             .map(|(i, _)| i)
             .expect("alphas is not empty");
         let alpha = self.alphas[best];
-        let oof = oof_by_alpha.swap_remove(best);
+        let oof = if n > TUNE_ROWS {
+            cross_validate(&[alpha], &vec![true; n])?.swap_remove(0)
+        } else {
+            oof_by_alpha.swap_remove(best)
+        };
 
         // 5. Threshold and CV metrics.
         let mut warnings = Vec::new();
@@ -635,7 +671,9 @@ fn fit_linear(x: &Array2<f64>, y: &[bool], alpha: f64, p: &TrainValidParams) -> 
     let fitted = LogisticRegression::default()
         .alpha(alpha)
         .max_iterations(p.max_iterations)
-        .gradient_tolerance(p.gradient_tolerance)
+        // linfa's loss is a sum over rows, so its gradient grows with them: scale the
+        // tolerance to the row count (the convergence check below does the same).
+        .gradient_tolerance(p.gradient_tolerance * (y.len().max(1) as f64))
         .fit(&ds)
         .map_err(|e| Error::Solver(e.to_string()))?;
     // linfa#393: the probabilities are for `labels().pos.class`, which in 0.8.1 is the first
@@ -701,10 +739,15 @@ fn gram_names(examples: &[Example], table: &LexicalTable) -> HashMap<u64, String
         if names.len() == wanted.len() {
             break;
         }
-        for (h, t) in features::word_ngram_texts(&e.text) {
-            if wanted.contains(&h) {
-                names.entry(h).or_insert(t);
-            }
+        let missing = |h: u64| wanted.contains(&h);
+        let mut found: Vec<(u64, String)> = Vec::new();
+        features::for_each_word_ngram(
+            &e.text,
+            |h| missing(h) && !names.contains_key(&h),
+            |h, t| found.push((h, t)),
+        );
+        for (h, t) in found {
+            names.entry(h).or_insert(t);
         }
     }
     names
