@@ -58,6 +58,9 @@ const STOPWORDS: &[&str] = &[
 #[derive(Default)]
 pub struct QualityScratch {
     table: CountTable,
+    /// Per-window counts of [`windowed_unique`] (kept apart so the document-sized table is
+    /// not shrunk and regrown for every window).
+    window: CountTable,
     grams: Vec<u64>,
     prefix: Vec<u64>,
     stop: CountTable,
@@ -264,12 +267,7 @@ pub fn quality(
     q.dup_para_char_frac = ratio(dup_para_chars as f64, line_chars);
 
     // Vocabulary: unique words and unigram entropy.
-    scratch.table.reset(tokens.len());
-    for t in tokens {
-        scratch.table.add(t.hash);
-    }
-    q.unique_word_frac = windowed_unique(tokens, &mut scratch.table);
-    // The whole-document counts are needed below for the entropy.
+    q.unique_word_frac = windowed_unique(tokens, &mut scratch.window);
     scratch.table.reset(tokens.len());
     for t in tokens {
         scratch.table.add(t.hash);
