@@ -101,8 +101,8 @@ pub struct LexicalTable {
 pub struct LexicalIndex {
     /// Logistic-regression weights (score by normalised sum) rather than ratios (mean).
     lr: bool,
-    map: HashMap64<f32>,
-    text: HashMap64<usize>,
+    /// N-gram hash to (weight or ratio, entry index in the table).
+    map: HashMap64<(f32, u32)>,
     table: Option<LexicalTable>,
 }
 
@@ -222,20 +222,17 @@ impl LexicalTable {
     /// Build the lookup index. Fails on a malformed hash.
     pub fn index(self) -> Result<LexicalIndex, String> {
         let mut map = HashMap64::default();
-        let mut text = HashMap64::default();
         for (i, e) in self.entries.iter().enumerate() {
             let h = u64::from_str_radix(&e.hash, 16)
                 .map_err(|_| format!("lexical entry {i} has a bad hash `{}`", e.hash))?;
             if !e.ratio.is_finite() || (e.ratio as f64).abs() > super::MAX_WEIGHT {
                 return Err(format!("lexical entry {i} has a non-finite or huge weight"));
             }
-            map.insert(h, e.ratio);
-            text.insert(h, i);
+            map.insert(h, (e.ratio, i as u32));
         }
         Ok(LexicalIndex {
             lr: self.params.method == "lr",
             map,
-            text,
             table: Some(self),
         })
     }
@@ -330,53 +327,85 @@ impl LexicalIndex {
     /// sum of the weights of its distinct n-grams over the square root of their number (0 for
     /// a document without any).
     pub fn score(&self, grams: &[u64]) -> f64 {
+        self.score_explained(grams, 0).0
+    }
+
+    /// The score and, when `k` > 0, the `k` n-grams of the document that moved it most with
+    /// their weights, strongest first; one lookup per distinct n-gram serves both.
+    pub fn score_explained(&self, grams: &[u64], k: usize) -> (f64, Vec<(String, f32)>) {
         if grams.is_empty() {
-            return 0.0;
+            return (0.0, Vec::new());
         }
-        if self.lr {
-            let mut seen = crate::features::tokenize::HashSet64::default();
-            let mut sum = 0.0;
-            for g in grams {
-                if seen.insert(*g)
-                    && let Some(&r) = self.map.get(g)
-                {
-                    sum += r as f64;
+        let mut hits: Vec<(u32, f32)> = Vec::new();
+        let mut distinct_sum = 0.0;
+        let distinct = for_each_distinct(grams, |g| {
+            if let Some(&(r, i)) = self.map.get(&g) {
+                distinct_sum += r as f64;
+                if k > 0 {
+                    hits.push((i, r));
                 }
             }
-            return sum / (seen.len() as f64).sqrt();
-        }
-        let sum: f64 = grams
-            .iter()
-            .filter_map(|g| self.map.get(g))
-            .map(|&r| r as f64)
-            .sum();
-        sum / grams.len() as f64
+        });
+        let score = if self.lr {
+            distinct_sum / (distinct as f64).sqrt()
+        } else {
+            let sum: f64 = grams
+                .iter()
+                .filter_map(|g| self.map.get(g))
+                .map(|&(r, _)| r as f64)
+                .sum();
+            sum / grams.len() as f64
+        };
+        let top = match (&self.table, k) {
+            (Some(table), k) if k > 0 => {
+                let text = |i: u32| table.entries[i as usize].text.as_str();
+                hits.sort_by(|a, b| {
+                    b.1.abs()
+                        .total_cmp(&a.1.abs())
+                        .then_with(|| text(a.0).cmp(text(b.0)))
+                });
+                hits.truncate(k);
+                // Strings only for the k shown.
+                hits.into_iter()
+                    .map(|(i, r)| (text(i).to_string(), r))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        (score, top)
     }
 
     /// The n-grams of a document that moved its score most, with their ratios, strongest first.
     pub fn top_grams(&self, grams: &[u64], k: usize) -> Vec<(String, f32)> {
-        let Some(table) = &self.table else {
-            return Vec::new();
-        };
-        let mut seen = crate::features::tokenize::HashSet64::default();
-        let mut hits: Vec<(String, f32)> = grams
-            .iter()
-            .filter(|g| seen.insert(**g))
-            .filter_map(|g| {
-                let i = *self.text.get(g)?;
-                let e = &table.entries[i];
-                Some((e.text.clone(), e.ratio))
-            })
-            .collect();
-        hits.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-        hits.truncate(k);
-        hits
+        self.score_explained(grams, k).1
     }
 
     /// The table this index was built from.
     pub fn table(&self) -> Option<&LexicalTable> {
         self.table.as_ref()
     }
+}
+
+thread_local! {
+    /// Per-thread scratch for [`for_each_distinct`] (the scoring pass runs on a rayon pool).
+    static DISTINCT: std::cell::RefCell<crate::features::table::CountTable> =
+        std::cell::RefCell::new(crate::features::table::CountTable::default());
+}
+
+/// Call `f` once per distinct hash of `grams`, in first-seen order; returns how many there
+/// are. Reuses a per-thread table: a fresh hash set per document cost a tenth of the
+/// labeling pass in allocation and rehashing.
+fn for_each_distinct(grams: &[u64], mut f: impl FnMut(u64)) -> usize {
+    DISTINCT.with(|t| {
+        let mut t = t.borrow_mut();
+        t.reset(grams.len());
+        for &g in grams {
+            if t.add(g) == 1 {
+                f(g);
+            }
+        }
+        t.len()
+    })
 }
 
 #[cfg(test)]

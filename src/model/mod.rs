@@ -301,6 +301,10 @@ impl Model {
 
     /// Score an analysed document. `explain_grams` > 0 also lists the top lexical n-grams.
     pub fn score(&self, a: &Analysis, explain_grams: usize) -> Score {
+        let (lexical, top_grams) = match &self.lexical {
+            Some(l) => l.score_explained(&a.word_grams, explain_grams),
+            None => (0.0, Vec::new()),
+        };
         let mut z = self.file.intercept;
         let mut contributions = Vec::with_capacity(self.sources.len());
         for (((f, source), transform), name) in self
@@ -313,10 +317,7 @@ impl Model {
         {
             let value = match source {
                 Source::Feature(i) => a.features.values[*i],
-                Source::Lexical => self
-                    .lexical
-                    .as_ref()
-                    .map_or(0.0, |l| l.score(&a.word_grams)),
+                Source::Lexical => lexical,
             };
             let t = apply(*transform, value);
             let g = a.features.is_chinese as usize;
@@ -329,10 +330,6 @@ impl Model {
             });
         }
         let p = sigmoid(z);
-        let top_grams = match (&self.lexical, explain_grams) {
-            (Some(l), k) if k > 0 => l.top_grams(&a.word_grams, k),
-            _ => Vec::new(),
-        };
         Score {
             p,
             positive: p >= self.file.threshold,
