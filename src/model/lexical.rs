@@ -436,12 +436,12 @@ mod tests {
         };
         let t = LexicalTable::fit(&docs, params);
         let idx = t.index().unwrap();
-        assert!(idx.map[&1] > 0.5);
+        assert!(idx.map[&1].0 > 0.5);
         assert!(
             !idx.map.contains_key(&2),
             "single-group n-gram must be dropped"
         );
-        assert!(idx.map[&4] < 0.0);
+        assert!(idx.map[&4].0 < 0.0);
         assert!(idx.score(&[1, 1]) > idx.score(&[4, 4]));
         assert_eq!(idx.score(&[]), 0.0);
     }
