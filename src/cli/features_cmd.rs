@@ -35,7 +35,7 @@ pub struct FeaturesArgs {
     pub output: PathBuf,
 
     /// Output format, when the output name does not tell (default: the input's format).
-    #[arg(long, value_name = "csv|jsonl", value_parser = super::parse_format)]
+    #[arg(long, value_name = "csv|jsonl|parquet", value_parser = super::parse_format)]
     pub output_format: Option<Format>,
 
     #[command(flatten)]

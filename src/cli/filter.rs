@@ -78,7 +78,7 @@ pub struct FilterArgs {
     pub stats: Option<PathBuf>,
 
     /// Output format, when the output names do not tell (default: the input's format).
-    #[arg(long, value_name = "csv|jsonl", value_parser = super::parse_format)]
+    #[arg(long, value_name = "csv|jsonl|parquet", value_parser = super::parse_format)]
     pub output_format: Option<Format>,
 
     /// Model file (default: the model compiled into contentq).

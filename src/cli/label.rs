@@ -43,7 +43,7 @@ pub struct LabelArgs {
     pub output: PathBuf,
 
     /// Output format, when the output name does not tell (default: the input's format).
-    #[arg(long, value_name = "csv|jsonl", value_parser = super::parse_format)]
+    #[arg(long, value_name = "csv|jsonl|parquet", value_parser = super::parse_format)]
     pub output_format: Option<Format>,
 
     /// Model file (default: the model compiled into contentq).

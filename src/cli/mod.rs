@@ -70,12 +70,12 @@ pub enum Command {
 /// Options shared by the commands that read documents.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// Input files or directories (CSV or JSONL, optionally .gz/.zst); - reads stdin.
+    /// Input files or directories (CSV or JSONL, optionally .gz/.zst, or Parquet); - reads stdin.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
     /// Input format, when the file name does not tell (stdin is sniffed: `{` means JSONL).
-    #[arg(long, value_name = "csv|jsonl", value_parser = parse_format)]
+    #[arg(long, value_name = "csv|jsonl|parquet", value_parser = parse_format)]
     pub format: Option<Format>,
 
     /// Column (CSV) or field (JSONL) holding the text.
@@ -167,7 +167,7 @@ impl RunArgs {
 }
 
 fn parse_format(s: &str) -> std::result::Result<Format, String> {
-    Format::parse(s).ok_or_else(|| format!("unknown format `{s}`: use csv or jsonl"))
+    Format::parse(s).ok_or_else(|| format!("unknown format `{s}`: use csv, jsonl or parquet"))
 }
 
 /// Load `--model FILE`, or the embedded default.
