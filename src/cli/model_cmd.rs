@@ -51,11 +51,12 @@ pub fn run(args: ModelArgs) -> Result<i32> {
         "\n{:<24} {:>9}  {:<8} {:>17} {:>17}  meaning",
         "feature", "weight", "scale", "mean (other/zh)", "std (other/zh)"
     );
+    let lexical_meaning = match f.lexical.as_ref().map(|t| t.params.method.as_str()) {
+        Some("nb") => "word n-gram evidence (naive-Bayes log-ratio)",
+        _ => "word n-gram evidence (sparse logistic regression score)",
+    };
     for r in rows {
-        let meaning = feature_index(&r.name)
-            .map_or("word n-gram evidence (naive-Bayes log-ratio)", |i| {
-                FEATURES[i].label
-            });
+        let meaning = feature_index(&r.name).map_or(lexical_meaning, |i| FEATURES[i].label);
         println!(
             "{:<24} {:>+9.4}  {:<8} {:>17} {:>17}  {}",
             r.name,
