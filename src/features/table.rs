@@ -136,4 +136,19 @@ mod tests {
         assert_eq!(t.len(), 1000);
         assert_eq!(t.counts().sum::<u32>(), 1000);
     }
+
+    #[test]
+    fn keys_sharing_low_bits_stay_apart() {
+        // Same slot index, different fingerprints: two keys, probed past each other.
+        let mut t = CountTable::default();
+        t.reset(4);
+        let (a, b) = (7u64 | (1 << 40), 7u64 | (2 << 40));
+        assert_eq!(t.add(a), 1);
+        assert_eq!(t.add(b), 1);
+        assert_eq!(t.add(a), 2);
+        assert_eq!((t.get(a), t.get(b), t.len()), (2, 1, 2));
+        let mut counts: Vec<u32> = t.counts().collect();
+        counts.sort();
+        assert_eq!(counts, vec![1, 2]);
+    }
 }

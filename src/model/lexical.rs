@@ -445,4 +445,35 @@ mod tests {
         assert!(idx.score(&[1, 1]) > idx.score(&[4, 4]));
         assert_eq!(idx.score(&[]), 0.0);
     }
+
+    #[test]
+    fn lr_score_counts_each_ngram_once_and_reasons_agree() {
+        let entry = |h: u64, r: f32, t: &str| LexicalEntry {
+            hash: format!("{h:016x}"),
+            ratio: r,
+            text: t.into(),
+        };
+        let t = LexicalTable {
+            params: LexicalParams::default(),
+            entries: vec![
+                entry(10, 2.0, "free"),
+                entry(20, -1.0, "study"),
+                entry(30, 0.5, "now"),
+            ],
+        };
+        assert_eq!(t.params.method, "lr");
+        let idx = t.index().unwrap();
+        // Distinct n-grams 10, 20, 40: weights 2 - 1 + 0 over sqrt(3); repeats do not count.
+        let grams = [10, 10, 20, 40, 10];
+        let want = 1.0 / 3f64.sqrt();
+        assert!((idx.score(&grams) - want).abs() < 1e-12);
+        let (score, top) = idx.score_explained(&grams, 2);
+        assert_eq!(score, idx.score(&grams));
+        assert_eq!(
+            top,
+            vec![("free".to_string(), 2.0), ("study".to_string(), -1.0)]
+        );
+        assert_eq!(idx.top_grams(&grams, 1), vec![("free".to_string(), 2.0)]);
+        assert!(idx.score_explained(&grams, 0).1.is_empty());
+    }
 }
