@@ -507,17 +507,11 @@ impl Extractor {
     }
 }
 
-/// Word unigrams and bigrams of `text` with their hashes (as in [`Analysis::word_grams`]),
-/// lower-cased and joined by a space: the readable side of the lexical table.
-pub fn word_ngram_texts(text: &str) -> Vec<(u64, String)> {
-    let mut out = Vec::new();
-    for_each_word_ngram(text, |_| true, |h, s| out.push((h, s)));
-    out
-}
-
-/// Name the word n-grams of `text` whose hash `wanted` accepts: `name(hash, text)` is called
-/// for each, and strings are only built for those (naming a lexical table must not build a
-/// string for every n-gram of a large training set).
+/// Name the word n-grams of `text` (unigrams and bigrams, with their hashes as in
+/// [`Analysis::word_grams`]) whose hash `wanted` accepts: `name(hash, text)` is called for
+/// each, the text lower-cased and a bigram's words joined by a space. Strings are only built
+/// for those (naming a lexical table must not build one for every n-gram of a large training
+/// set).
 pub fn for_each_word_ngram(
     text: &str,
     wanted: impl Fn(u64) -> bool,

@@ -168,7 +168,7 @@ impl LexicalTable {
                 .collect();
             return fit_lr(docs, vocab, params);
         }
-        let mut kept: Vec<(u64, f64, u32)> = stats
+        let kept: Vec<(u64, f64, u32)> = stats
             .into_iter()
             .filter(|(_, s)| s.pos + s.neg >= params.min_docs && s.groups >= params.min_groups)
             .map(|(g, s)| {
@@ -178,26 +178,7 @@ impl LexicalTable {
                 (g, (p / q).ln(), s.pos + s.neg)
             })
             .collect();
-        // Largest |ratio| first; ties by support then hash, so the table is deterministic.
-        kept.sort_by(|x, y| {
-            y.1.abs()
-                .total_cmp(&x.1.abs())
-                .then(y.2.cmp(&x.2))
-                .then(x.0.cmp(&y.0))
-        });
-        kept.truncate(params.max_entries);
-        kept.sort_by_key(|k| k.0);
-        LexicalTable {
-            params,
-            entries: kept
-                .into_iter()
-                .map(|(g, r, _)| LexicalEntry {
-                    hash: format!("{g:016x}"),
-                    ratio: r as f32,
-                    text: String::new(),
-                })
-                .collect(),
-        }
+        strongest(kept, params)
     }
 
     /// Hashes of the entries.
@@ -295,12 +276,18 @@ fn fit_lr(
             b -= eta * err / b2.sqrt();
         }
     }
-    let mut kept: Vec<(u64, f64, u32)> = vocab
+    let kept: Vec<(u64, f64, u32)> = vocab
         .iter()
         .zip(&w)
         .filter(|(_, w)| w.abs() > 1e-6)
         .map(|((g, support), w)| (*g, *w, *support))
         .collect();
+    strongest(kept, params)
+}
+
+/// The table of the `max_entries` strongest (hash, weight, support) triples: largest |weight|
+/// first, ties by support then hash so the table is deterministic, stored by hash.
+fn strongest(mut kept: Vec<(u64, f64, u32)>, params: LexicalParams) -> LexicalTable {
     kept.sort_by(|x, y| {
         y.1.abs()
             .total_cmp(&x.1.abs())
@@ -338,14 +325,20 @@ impl LexicalIndex {
         }
         let mut hits: Vec<(u32, f32)> = Vec::new();
         let mut distinct_sum = 0.0;
-        let distinct = for_each_distinct(grams, |g| {
-            if let Some(&(r, i)) = self.map.get(&g) {
-                distinct_sum += r as f64;
-                if k > 0 {
-                    hits.push((i, r));
+        // `lr` scores distinct n-grams and the reasons list each once; `nb` without reasons
+        // needs neither.
+        let distinct = if self.lr || k > 0 {
+            for_each_distinct(grams, |g| {
+                if let Some(&(r, i)) = self.map.get(&g) {
+                    distinct_sum += r as f64;
+                    if k > 0 {
+                        hits.push((i, r));
+                    }
                 }
-            }
-        });
+            })
+        } else {
+            0
+        };
         let score = if self.lr {
             distinct_sum / (distinct as f64).sqrt()
         } else {
@@ -373,11 +366,6 @@ impl LexicalIndex {
             _ => Vec::new(),
         };
         (score, top)
-    }
-
-    /// The n-grams of a document that moved its score most, with their ratios, strongest first.
-    pub fn top_grams(&self, grams: &[u64], k: usize) -> Vec<(String, f32)> {
-        self.score_explained(grams, k).1
     }
 
     /// The table this index was built from.
@@ -473,7 +461,10 @@ mod tests {
             top,
             vec![("free".to_string(), 2.0), ("study".to_string(), -1.0)]
         );
-        assert_eq!(idx.top_grams(&grams, 1), vec![("free".to_string(), 2.0)]);
+        assert_eq!(
+            idx.score_explained(&grams, 1).1,
+            vec![("free".to_string(), 2.0)]
+        );
         assert!(idx.score_explained(&grams, 0).1.is_empty());
     }
 }
