@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::{Map, Value, json};
 
 use super::{ErrorSink, InputArgs, Progress, RunArgs, extractor, num, output_format, summary};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::features::{FEATURES, Features, features_markdown};
 use crate::io::output::{AtomicOutput, TableWriter};
 use crate::io::{Format, Item, Record};
@@ -160,10 +160,7 @@ pub fn run(args: FeaturesArgs) -> Result<i32> {
     );
     progress.finish();
     let stats = stats?;
-    let s = Arc::try_unwrap(state)
-        .map_err(|_| Error::Io(std::io::Error::other("output still in use")))?
-        .into_inner()
-        .expect("sink lock");
+    let s = super::take_shared(state)?;
     match (s.writer, s.out) {
         (Some(w), _) => w.commit()?,
         (None, Some(o)) => o.commit()?,

@@ -383,10 +383,7 @@ fn filter_job(
     );
     progress.finish();
     let stats = stats?;
-    let s = Arc::try_unwrap(state)
-        .map_err(|_| Error::Io(std::io::Error::other("output still in use")))?
-        .into_inner()
-        .expect("sink lock");
+    let s = super::take_shared(state)?;
     for side in [s.kept, s.rejected] {
         match (side.writer, side.out) {
             (Some(w), _) => w.commit()?,

@@ -531,10 +531,7 @@ fn label_job(
     );
     progress.finish();
     let stats = stats?;
-    let state = Arc::try_unwrap(state)
-        .map_err(|_| Error::Io(std::io::Error::other("output still in use")))?
-        .into_inner()
-        .expect("sink lock");
+    let state = super::take_shared(state)?;
     if let Some(w) = state.writer {
         w.commit()?;
     } else if let Some(out) = state.out {

@@ -170,6 +170,14 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("unknown format `{s}`: use csv, jsonl or parquet"))
 }
 
+/// The sink state a pipeline run shared with its event callback, back with one owner once
+/// the run is over.
+pub fn take_shared<T>(state: std::sync::Arc<std::sync::Mutex<T>>) -> Result<T> {
+    let state = std::sync::Arc::try_unwrap(state)
+        .map_err(|_| Error::Io(std::io::Error::other("output still in use")))?;
+    Ok(state.into_inner().expect("sink lock"))
+}
+
 /// Load `--model FILE`, or the embedded default.
 pub fn load_model(path: Option<&Path>) -> Result<Model> {
     match path {
