@@ -322,11 +322,7 @@ impl TrainValidParams {
         //    is cross-validated on all rows.
         let tune: Vec<bool> = if n > TUNE_ROWS {
             let mut order: Vec<usize> = (0..n).collect();
-            let mut rng = SplitMix(self.seed ^ 0x5eed);
-            for i in (1..order.len()).rev() {
-                let j = (rng.next() % (i as u64 + 1)) as usize;
-                order.swap(i, j);
-            }
+            SplitMix(self.seed ^ 0x5eed).shuffle(&mut order);
             let mut keep = vec![false; n];
             for &i in &order[..TUNE_ROWS] {
                 keep[i] = true;
@@ -561,11 +557,7 @@ pub fn assign_folds(examples: &[Example], k: usize, seed: u64) -> Result<Vec<usi
             let mut idx: Vec<usize> = (0..examples.len())
                 .filter(|&i| examples[i].positive == class)
                 .collect();
-            // Fisher-Yates with a fixed seed.
-            for i in (1..idx.len()).rev() {
-                let j = (rng.next() % (i as u64 + 1)) as usize;
-                idx.swap(i, j);
-            }
+            rng.shuffle(&mut idx);
             for (r, i) in idx.into_iter().enumerate() {
                 fold[i] = r % k;
             }
@@ -580,6 +572,14 @@ impl SplitMix {
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         crate::features::tokenize::mix64(self.0)
+    }
+
+    /// Fisher-Yates with this generator.
+    fn shuffle(&mut self, v: &mut [usize]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
     }
 }
 
@@ -739,11 +739,10 @@ fn gram_names(examples: &[Example], table: &LexicalTable) -> HashMap<u64, String
         if names.len() == wanted.len() {
             break;
         }
-        let missing = |h: u64| wanted.contains(&h);
         let mut found: Vec<(u64, String)> = Vec::new();
         features::for_each_word_ngram(
             &e.text,
-            |h| missing(h) && !names.contains_key(&h),
+            |h| wanted.contains(&h) && !names.contains_key(&h),
             |h, t| found.push((h, t)),
         );
         for (h, t) in found {
