@@ -214,14 +214,9 @@ fn library_training_is_deterministic() {
     assert!(a.cv.roc_auc.unwrap() > 0.9);
 }
 
-#[test]
-fn sample_is_labeled_sensibly_by_the_default_model() {
-    let w = Workdir::new();
-    let sample = sample_csv();
-    let o = w.run(&["eval", sample.to_str().unwrap()]);
-    assert_code(&o, 0);
-    // A floor, not an exact figure: the sample is small and written to be hard in places.
-    let line = stdout(&o)
+/// The ROC-AUC of `eval`'s `all:` line, and the line.
+fn overall_auc(o: &std::process::Output) -> (f64, String) {
+    let line = stdout(o)
         .lines()
         .find(|l| l.starts_with("all:"))
         .unwrap()
@@ -235,6 +230,17 @@ fn sample_is_labeled_sensibly_by_the_default_model() {
         .unwrap()
         .parse()
         .unwrap();
+    (auc, line)
+}
+
+#[test]
+fn sample_is_labeled_sensibly_by_the_default_model() {
+    let w = Workdir::new();
+    let sample = sample_csv();
+    let o = w.run(&["eval", sample.to_str().unwrap()]);
+    assert_code(&o, 0);
+    // A floor, not an exact figure: the sample is small and written to be hard in places.
+    let (auc, line) = overall_auc(&o);
     assert!(auc >= 0.75, "{line}");
 }
 
@@ -244,20 +250,7 @@ fn default_model_quality_on_dev() {
     let w = Workdir::new();
     let o = w.run(&["eval", data.join("dev.csv").to_str().unwrap()]);
     assert_code(&o, 0);
-    let line = stdout(&o)
-        .lines()
-        .find(|l| l.starts_with("all:"))
-        .unwrap()
-        .to_string();
-    let auc: f64 = line
-        .split("ROC-AUC=")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (auc, line) = overall_auc(&o);
     assert!(auc >= 0.9, "dev ROC-AUC fell: {line}");
 }
 

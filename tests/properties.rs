@@ -83,6 +83,16 @@ fn check_features(text: &str) {
     }
 }
 
+/// (id, text) of every record a reader yields; a read error fails the test.
+fn ids_and_texts(reader: impl Iterator<Item = Item>) -> Vec<(String, String)> {
+    reader
+        .map(|i| match i {
+            Item::Record(r) => (r.id, r.text),
+            Item::Error(e) => panic!("{e}"),
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -109,12 +119,7 @@ proptest! {
             Arc::from("t.csv"),
             &ReadOptions::default(),
         ).unwrap();
-        let got: Vec<(String, String)> = reader
-            .map(|i| match i {
-                Item::Record(r) => (r.id, r.text),
-                Item::Error(e) => panic!("{e}"),
-            })
-            .collect();
+        let got = ids_and_texts(reader);
         // A text of only "\r" or starting a line oddly may legally change under CSV quoting
         // only in line ends; everything else is exact.
         prop_assert_eq!(got.len(), rows.len());
@@ -136,12 +141,7 @@ proptest! {
             Arc::from("t.jsonl"),
             &ReadOptions::default(),
         );
-        let got: Vec<(String, String)> = reader
-            .map(|i| match i {
-                Item::Record(r) => (r.id, r.text),
-                Item::Error(e) => panic!("{e}"),
-            })
-            .collect();
+        let got = ids_and_texts(reader);
         prop_assert_eq!(got.len(), rows.len());
         for ((id, text), (gid, gtext)) in rows.iter().zip(&got) {
             prop_assert_eq!(id, gid);

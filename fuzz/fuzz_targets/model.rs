@@ -5,23 +5,10 @@
 //! score (`label_of`, `reasons_text`) does not panic either.
 #![no_main]
 
-use std::sync::OnceLock;
+mod common;
 
-use contentq::{Extractor, Model};
+use contentq::Model;
 use libfuzzer_sys::fuzz_target;
-
-const TEXTS: &[&str] = &[
-    "",
-    "some text",
-    "Call now for a FREE consultation!!! Guaranteed cure in 3 days. Book now: 400-123-4567",
-    "The study followed 120 patients for two years (Smith et al., 2019); results were mixed.",
-    "郑州哪家医院治疗白癜风好？专家免费咨询，立即预约，包治包好！",
-];
-
-fn extractor() -> &'static Extractor {
-    static E: OnceLock<Extractor> = OnceLock::new();
-    E.get_or_init(Extractor::new)
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(json) = std::str::from_utf8(data) else {
@@ -30,15 +17,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(model) = Model::from_json(json, "fuzz") else {
         return;
     };
-    for text in TEXTS {
-        let analysis = model.analyze(extractor(), text);
-        let score = model.score(&analysis, 3);
-        assert!(
-            score.p.is_finite() && (0.0..=1.0).contains(&score.p),
-            "p = {} for {text:?}",
-            score.p
-        );
-        let _ = model.label_of(&score);
-        let _ = model.reasons_text(&score, 3);
-    }
+    common::check_scores(&model, String::new);
 });
