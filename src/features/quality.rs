@@ -63,6 +63,7 @@ pub struct QualityScratch {
     window: CountTable,
     grams: Vec<u64>,
     prefix: Vec<u64>,
+    cand: Vec<bool>,
     stop: CountTable,
 }
 
@@ -328,6 +329,13 @@ fn windowed_unique(tokens: &[Token], table: &mut CountTable) -> f64 {
 }
 
 /// Gopher's n-gram repetition signals, sharing one rolling array of n-gram hashes.
+///
+/// Only n-grams that can occur twice are looked up: an n-gram repeats only if the two
+/// (n-1)-grams inside it repeat, so after the full pass over 2-grams each level visits the
+/// positions whose shorter n-grams both repeat (`cand`). A position left out holds an n-gram
+/// that occurs once in the document: the full pass would count it once and nothing later
+/// would meet it, so every value is the one the full pass gives. On informative text most
+/// 4-grams are already unique, which makes the levels 5 to 10 nearly free.
 fn ngram_signals(
     tokens: &[Token],
     word_chars: u64,
@@ -336,6 +344,9 @@ fn ngram_signals(
     q: &mut QualityStats,
 ) {
     let w = tokens.len();
+    if w < 2 {
+        return;
+    }
     let grams = &mut scratch.grams;
     grams.clear();
     grams.extend(tokens.iter().map(|t| t.hash));
@@ -348,24 +359,41 @@ fn ngram_signals(
         acc += t.chars as u64;
         prefix.push(acc);
     }
+    // cand[i]: the current level's n-gram at i may occur more than once.
+    let cand = &mut scratch.cand;
+    cand.clear();
+    cand.resize(w, true);
     let table = &mut scratch.table;
     for n in 2..=10usize {
         if w < n {
             break;
         }
         let count = w - n + 1;
+        // The n-gram at i repeats only if the (n-1)-grams at i and i + 1 do.
+        let mut live = 0usize;
         for i in 0..count {
-            grams[i] = combine(grams[i], tokens[i + n - 1].hash);
+            let c = cand[i] && cand[i + 1];
+            cand[i] = c;
+            if c {
+                grams[i] = combine(grams[i], tokens[i + n - 1].hash);
+                live += 1;
+            }
+        }
+        if live == 0 {
+            // No n-gram repeats, so no longer one does: every remaining value is 0.
+            break;
         }
         if n <= 4 {
             // Most frequent n-gram: its characters (words joined by spaces) times its count,
             // over the text's characters (datatrove `find_top_duplicate`).
-            table.reset(count);
+            table.reset(live);
             let mut best = (0u32, 0usize);
-            for (i, &g) in grams[..count].iter().enumerate() {
-                let c = table.add(g);
-                if c > best.0 {
-                    best = (c, i);
+            for i in 0..count {
+                if cand[i] {
+                    let c = table.add(grams[i]);
+                    if c > best.0 {
+                        best = (c, i);
+                    }
                 }
             }
             if best.0 >= 2 {
@@ -373,14 +401,20 @@ fn ngram_signals(
                 let chars = (prefix[i + n] - prefix[i]) as f64 + (n - 1) as f64;
                 q.top_ngram_char_frac[n - 2] = ratio(chars * best.0 as f64, text_chars).min(1.0);
             }
+            // Keep only the n-grams that did repeat.
+            for i in 0..count {
+                if cand[i] {
+                    cand[i] = table.get(grams[i]) >= 2;
+                }
+            }
         } else {
             // Characters in repeated n-grams, skipping past each repeat (datatrove
             // `find_all_duplicate`).
-            table.reset(count);
+            table.reset(live);
             let mut repeated = 0u64;
             let mut i = 0;
             while i < count {
-                if table.add(grams[i]) == 1 {
+                if !cand[i] || table.add(grams[i]) == 1 {
                     i += 1;
                 } else {
                     repeated += prefix[i + n] - prefix[i];
@@ -394,6 +428,8 @@ fn ngram_signals(
                 break;
             }
         }
+        // The last position of this level is no n-gram of the next one.
+        cand[count] = false;
     }
 }
 
@@ -451,6 +487,90 @@ mod tests {
         assert_eq!(fresh.dup_ngram_char_frac, [0.0; 6]);
         assert_eq!(fresh.top_ngram_char_frac, [0.0; 3]);
         assert_eq!(fresh.unique_word_frac, 1.0);
+    }
+
+    /// The n-gram signals as datatrove computes them, counting every position.
+    fn ngram_reference(tokens: &[Token]) -> ([f64; 3], [f64; 6]) {
+        let text_chars: f64 = tokens.iter().map(|t| t.chars as f64).sum::<f64>() + 1.0;
+        let word_chars: u64 = tokens.iter().map(|t| t.chars as u64).sum();
+        let chars =
+            |i: usize, n: usize| tokens[i..i + n].iter().map(|t| t.chars as u64).sum::<u64>();
+        let gram = |i: usize, n: usize| {
+            tokens[i + 1..i + n]
+                .iter()
+                .fold(tokens[i].hash, |h, t| combine(h, t.hash))
+        };
+        let (mut top, mut dup) = ([0.0; 3], [0.0; 6]);
+        for n in 2..=10usize.min(tokens.len()) {
+            let count = tokens.len() - n + 1;
+            let mut seen = std::collections::HashMap::new();
+            if n <= 4 {
+                let mut best = (0u32, 0usize);
+                for i in 0..count {
+                    let c = seen.entry(gram(i, n)).or_insert(0u32);
+                    *c += 1;
+                    if *c > best.0 {
+                        best = (*c, i);
+                    }
+                }
+                if best.0 >= 2 {
+                    let ch = chars(best.1, n) as f64 + (n - 1) as f64;
+                    top[n - 2] = ratio(ch * best.0 as f64, text_chars).min(1.0);
+                }
+            } else {
+                let (mut repeated, mut i) = (0u64, 0);
+                while i < count {
+                    let c = seen.entry(gram(i, n)).or_insert(0u32);
+                    *c += 1;
+                    if *c == 1 {
+                        i += 1;
+                    } else {
+                        repeated += chars(i, n);
+                        i += n;
+                    }
+                }
+                dup[n - 5] = ratio(repeated as f64, word_chars as f64).min(1.0);
+            }
+        }
+        (top, dup)
+    }
+
+    #[test]
+    fn ngram_signals_match_a_count_of_every_position() {
+        let mut texts = [
+            "a b c d e f g h i j a b c d e f g h i j k a b c x d e f".to_string(),
+            "buy now buy now buy now call today buy now call today".to_string(),
+            "one two three four five six seven eight nine ten ".repeat(5),
+            "白癜风医院哪家好白癜风医院哪家好专业治疗白癜风医院".to_string(),
+            "the cat sat on the mat and the cat sat on the hat while the dog sat".to_string(),
+            "x y x y x y x y z x y x y x y x y".to_string(),
+            "no word here comes back at all".to_string(),
+        ]
+        .to_vec();
+        // Random texts over small vocabularies: many repeats of every length.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for k in 0..200 {
+            let vocab = 2 + k % 12;
+            let words: Vec<String> = (0..5 + k * 2)
+                .map(|_| {
+                    seed = crate::features::tokenize::mix64(seed);
+                    format!("w{}", seed % vocab as u64)
+                })
+                .collect();
+            texts.push(words.join(" "));
+        }
+        let mut scratch = QualityScratch::new();
+        for text in &texts {
+            let mut tokens = Vec::new();
+            tokenize(text, &mut tokens);
+            let text_chars = tokens.iter().map(|t| t.chars as f64).sum::<f64>() + 1.0;
+            let word_chars = tokens.iter().map(|t| t.chars as u64).sum();
+            let mut q = QualityStats::default();
+            ngram_signals(&tokens, word_chars, text_chars, &mut scratch, &mut q);
+            let (top, dup) = ngram_reference(&tokens);
+            assert_eq!(q.top_ngram_char_frac, top, "top n-grams of {text:?}");
+            assert_eq!(q.dup_ngram_char_frac, dup, "duplicate n-grams of {text:?}");
+        }
     }
 
     #[test]
