@@ -28,19 +28,20 @@ fn fingerprint(key: u64) -> u64 {
 const COUNT: u64 = 0xffff_ffff;
 
 impl CountTable {
-    /// Empty the table and make room for `n` distinct keys.
+    /// Empty the table and make room for `n` distinct keys. The allocation is kept: a
+    /// table sized for a long document serves the short ones after it (only its first
+    /// slots are used), so the repetition passes, whose key counts vary by level, never
+    /// reallocate and zero a new array.
     pub fn reset(&mut self, n: usize) {
         let want = (n.max(8) * 2).next_power_of_two();
-        if want > self.slots.len() || want * 8 < self.slots.len() {
-            self.slots = vec![0; want];
-            self.used.clear();
-        } else {
-            for &i in &self.used {
-                self.slots[i as usize] = 0;
-            }
-            self.used.clear();
+        for &i in &self.used {
+            self.slots[i as usize] = 0;
         }
-        self.mask = self.slots.len() - 1;
+        self.used.clear();
+        if want > self.slots.len() {
+            self.slots = vec![0; want];
+        }
+        self.mask = want - 1;
     }
 
     /// Add one occurrence of `key`; returns its count after the addition.
