@@ -97,13 +97,25 @@ pub struct LexicalTable {
 }
 
 /// A table ready for lookups.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LexicalIndex {
     /// Logistic-regression weights (score by normalised sum) rather than ratios (mean).
     lr: bool,
     /// N-gram hash to (weight or ratio, entry index in the table).
     map: HashMap64<(f32, u32)>,
+    /// One bit per [`FILTER_BITS`]-bit slice of a hash, set for the table's n-grams: most
+    /// n-grams of a document are in no table, and this 32 KB filter answers them without
+    /// touching the map.
+    filter: Vec<u64>,
     table: Option<LexicalTable>,
+}
+
+/// log2 of the filter's bits (2^18 bits: 32 KB; about 7% false positives for 20,000 entries).
+const FILTER_BITS: u32 = 18;
+
+#[inline]
+fn filter_bit(h: u64) -> usize {
+    (h >> (64 - FILTER_BITS)) as usize
 }
 
 /// Training documents for a table: their n-gram hashes, labels, groups and n-gram texts.
@@ -211,9 +223,15 @@ impl LexicalTable {
             }
             map.insert(h, (e.ratio, i as u32));
         }
+        let mut filter = vec![0u64; (1 << FILTER_BITS) / 64];
+        for &h in map.keys() {
+            let b = filter_bit(h);
+            filter[b / 64] |= 1 << (b % 64);
+        }
         Ok(LexicalIndex {
             lr: self.params.method == "lr",
             map,
+            filter,
             table: Some(self),
         })
     }
@@ -310,6 +328,16 @@ fn strongest(mut kept: Vec<(u64, f64, u32)>, params: LexicalParams) -> LexicalTa
 }
 
 impl LexicalIndex {
+    /// The weight (or ratio) and entry index of an n-gram, if the table has it.
+    #[inline]
+    fn get(&self, g: u64) -> Option<(f32, u32)> {
+        let b = filter_bit(g);
+        if self.filter[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.map.get(&g).copied()
+    }
+
     /// The document's lexical score: for `nb` the mean ratio over its n-grams, for `lr` the
     /// sum of the weights of its distinct n-grams over the square root of their number (0 for
     /// a document without any).
@@ -329,7 +357,7 @@ impl LexicalIndex {
         // needs neither.
         let distinct = if self.lr || k > 0 {
             for_each_distinct(grams, |g| {
-                if let Some(&(r, i)) = self.map.get(&g) {
+                if let Some((r, i)) = self.get(g) {
                     distinct_sum += r as f64;
                     if k > 0 {
                         hits.push((i, r));
@@ -344,8 +372,8 @@ impl LexicalIndex {
         } else {
             let sum: f64 = grams
                 .iter()
-                .filter_map(|g| self.map.get(g))
-                .map(|&(r, _)| r as f64)
+                .filter_map(|&g| self.get(g))
+                .map(|(r, _)| r as f64)
                 .sum();
             sum / grams.len() as f64
         };
@@ -432,6 +460,39 @@ mod tests {
         assert!(idx.map[&4].0 < 0.0);
         assert!(idx.score(&[1, 1]) > idx.score(&[4, 4]));
         assert_eq!(idx.score(&[]), 0.0);
+    }
+
+    #[test]
+    fn filter_never_hides_an_entry() {
+        let mix = crate::features::tokenize::mix64;
+        let entries = (1..=5000u64)
+            .map(|k| LexicalEntry {
+                hash: format!("{:016x}", mix(k)),
+                ratio: (k % 7) as f32 - 3.0,
+                text: String::new(),
+            })
+            .collect();
+        let idx = LexicalTable {
+            params: LexicalParams::default(),
+            entries,
+        }
+        .index()
+        .unwrap();
+        for k in 1..=5000u64 {
+            assert_eq!(idx.get(mix(k)), Some(((k % 7) as f32 - 3.0, k as u32 - 1)));
+        }
+        // Keys outside the table: never found, most turned away by the filter alone.
+        let mut passed = 0;
+        for k in 5001..25_001u64 {
+            let h = mix(k);
+            assert_eq!(idx.get(h), None);
+            let b = filter_bit(h);
+            passed += (idx.filter[b / 64] >> (b % 64) & 1) as u32;
+        }
+        assert!(
+            passed < 1000,
+            "{passed} of 20000 absent keys passed the filter"
+        );
     }
 
     #[test]
