@@ -58,9 +58,6 @@ const STOPWORDS: &[&str] = &[
 #[derive(Default)]
 pub struct QualityScratch {
     table: CountTable,
-    /// Per-window counts of [`windowed_unique`] (kept apart so the document-sized table is
-    /// not shrunk and regrown for every window).
-    window: CountTable,
     grams: Vec<u64>,
     prefix: Vec<u64>,
     cand: Vec<bool>,
@@ -145,25 +142,13 @@ pub fn quality(
     let mut in_chunk = false;
     let mut chunk_alpha = false;
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (c, len) = if b < 0x80 {
-            if b == b' ' || b == b'\n' || b == b'\t' {
-                if in_chunk {
-                    chunks += 1;
-                    alpha_chunks += chunk_alpha as u32;
-                }
-                in_chunk = false;
-                chunk_alpha = false;
-                i += 1;
-                continue;
-            }
-            (b as char, 1)
-        } else {
-            let c = text[i..].chars().next().expect("char boundary");
-            (c, c.len_utf8())
-        };
+    // Characters still to skip (the last two dots of "...").
+    let mut skip = 0u8;
+    for (i, c) in text.char_indices() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
         if c.is_whitespace() {
             if in_chunk {
                 chunks += 1;
@@ -171,24 +156,18 @@ pub fn quality(
             }
             in_chunk = false;
             chunk_alpha = false;
-        } else {
-            in_chunk = true;
-            chunk_alpha |= if b < 0x80 {
-                b.is_ascii_alphabetic()
-            } else {
-                super::script::is_han(c) || c.is_alphabetic()
-            };
+            continue;
+        }
+        in_chunk = true;
+        if c.is_ascii() {
+            chunk_alpha |= c.is_ascii_alphabetic();
             match c {
                 '#' => hashes += 1,
-                '…' => {
-                    ellipses += 1;
-                    stops += 1;
-                }
                 '.' => {
                     if bytes[i..].starts_with(b"...") {
                         ellipses += 1;
                         stops += 1;
-                        i += 3;
+                        skip = 2;
                         continue;
                     }
                     // A full stop ends a sentence when followed by space or the end.
@@ -196,20 +175,36 @@ pub fn quality(
                         stops += 1;
                     }
                 }
-                '?' | '？' => {
+                '?' => {
                     questions += 1;
                     stops += 1;
                 }
-                '!' | '！' => {
+                '!' => {
+                    exclaims += 1;
+                    stops += 1;
+                }
+                '{' | '}' => curly += 1,
+                _ => {}
+            }
+        } else {
+            chunk_alpha |= super::script::is_han(c) || c.is_alphabetic();
+            match c {
+                '…' => {
+                    ellipses += 1;
+                    stops += 1;
+                }
+                '？' => {
+                    questions += 1;
+                    stops += 1;
+                }
+                '！' => {
                     exclaims += 1;
                     stops += 1;
                 }
                 '。' => stops += 1,
-                '{' | '}' => curly += 1,
                 _ => {}
             }
         }
-        i += len;
     }
     if in_chunk {
         chunks += 1;
@@ -267,12 +262,9 @@ pub fn quality(
     }
     q.dup_para_char_frac = ratio(dup_para_chars as f64, line_chars);
 
-    // Vocabulary: unique words and unigram entropy.
-    q.unique_word_frac = windowed_unique(tokens, &mut scratch.window);
+    // Vocabulary: unique words per window and unigram entropy, in one pass.
     scratch.table.reset(tokens.len());
-    for t in tokens {
-        scratch.table.add(t.hash);
-    }
+    q.unique_word_frac = windowed_unique(tokens, &mut scratch.table);
     if n_words > 0.0 {
         let h: f64 = scratch
             .table
@@ -295,37 +287,37 @@ pub fn quality(
     q
 }
 
-/// Words per window of [`windowed_unique`].
+/// Words per window of `windowed_unique`.
 pub const UNIQUE_WINDOW: usize = 100;
 
 /// Distinct words / words, averaged over consecutive windows of [`UNIQUE_WINDOW`] words (a
 /// last window shorter than half is merged into the one before; a text shorter than one
 /// window is one window). The plain ratio falls as texts grow, which would let length leak
 /// into the model; windows make it a property of the writing.
+///
+/// Every word is added to `table` (one pass serves the unigram counts too); a window's
+/// distinct words are those met for the first time under its mark.
 fn windowed_unique(tokens: &[Token], table: &mut CountTable) -> f64 {
     let n = tokens.len();
     if n == 0 {
         return 0.0;
     }
-    let mut bounds = Vec::new();
+    let (mut sum, mut windows) = (0.0, 0u32);
     let mut start = 0;
     while start < n {
         let mut end = (start + UNIQUE_WINDOW).min(n);
         if n - end < UNIQUE_WINDOW / 2 {
             end = n;
         }
-        bounds.push((start, end));
+        windows += 1;
+        let mut distinct = 0u32;
+        for t in &tokens[start..end] {
+            distinct += table.add_marked(t.hash, windows) as u32;
+        }
+        sum += distinct as f64 / (end - start) as f64;
         start = end;
     }
-    let mut sum = 0.0;
-    for &(s, e) in &bounds {
-        table.reset(e - s);
-        for t in &tokens[s..e] {
-            table.add(t.hash);
-        }
-        sum += table.len() as f64 / (e - s) as f64;
-    }
-    sum / bounds.len() as f64
+    sum / windows as f64
 }
 
 /// Gopher's n-gram repetition signals, sharing one rolling array of n-gram hashes.

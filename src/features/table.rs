@@ -14,6 +14,8 @@
 #[derive(Debug, Default, Clone)]
 pub struct CountTable {
     slots: Vec<u64>,
+    /// Per slot: the mark of the last [`CountTable::add_marked`] call that met the key.
+    marks: Vec<u32>,
     used: Vec<u32>,
     mask: usize,
 }
@@ -40,6 +42,7 @@ impl CountTable {
         self.used.clear();
         if want > self.slots.len() {
             self.slots = vec![0; want];
+            self.marks = Vec::new();
         }
         self.mask = want - 1;
     }
@@ -47,6 +50,27 @@ impl CountTable {
     /// Add one occurrence of `key`; returns its count after the addition.
     #[inline]
     pub fn add(&mut self, key: u64) -> u32 {
+        let i = self.slot(key);
+        (self.slots[i] & COUNT) as u32
+    }
+
+    /// Add one occurrence of `key` and tag it with `mark` (a window number, say); returns
+    /// whether the key had not been met under this mark before. One pass then counts both
+    /// the whole text and the distinct keys of each window.
+    #[inline]
+    pub fn add_marked(&mut self, key: u64, mark: u32) -> bool {
+        if self.marks.len() != self.slots.len() {
+            self.marks = vec![0; self.slots.len()];
+        }
+        let i = self.slot(key);
+        let fresh = (self.slots[i] & COUNT) == 1 || self.marks[i] != mark;
+        self.marks[i] = mark;
+        fresh
+    }
+
+    /// Count one more occurrence of `key`; returns its slot.
+    #[inline]
+    fn slot(&mut self, key: u64) -> usize {
         // 0 is stored as 1 (key 0 and key 1 share a slot).
         let key = if key == 0 { 1 } else { key };
         let f = fingerprint(key);
@@ -57,12 +81,12 @@ impl CountTable {
                 // Counts saturate rather than spill into the fingerprint.
                 let c = ((s & COUNT) + 1).min(COUNT);
                 self.slots[i] = f | c;
-                return c as u32;
+                return i;
             }
             if s == 0 {
                 self.slots[i] = f | 1;
                 self.used.push(i as u32);
-                return 1;
+                return i;
             }
             i = (i + 1) & self.mask;
         }
@@ -125,6 +149,21 @@ mod tests {
         t.reset(4);
         assert!(t.is_empty());
         assert_eq!(t.add(5), 1);
+    }
+
+    #[test]
+    fn marks_tell_first_sightings_per_window() {
+        let mut t = CountTable::default();
+        t.reset(4);
+        assert!(t.add_marked(5, 1));
+        assert!(!t.add_marked(5, 1));
+        assert!(t.add_marked(6, 1));
+        assert!(t.add_marked(5, 2), "a new mark starts afresh");
+        assert!(!t.add_marked(5, 2));
+        assert_eq!((t.get(5), t.get(6), t.len()), (4, 1, 2));
+        // After a reset, a key is new even under a mark it had before.
+        t.reset(4);
+        assert!(t.add_marked(5, 2));
     }
 
     #[test]
