@@ -266,12 +266,24 @@ pub fn quality(
     scratch.table.reset(tokens.len());
     q.unique_word_frac = windowed_unique(tokens, &mut scratch.table);
     if n_words > 0.0 {
+        // Most words occur a few times: their terms are computed once per document.
+        let mut small = [f64::NAN; 16];
         let h: f64 = scratch
             .table
             .counts()
             .map(|c| {
-                let p = c as f64 / n_words;
-                -p * p.ln()
+                let term = |c: u32| {
+                    let p = c as f64 / n_words;
+                    -p * p.ln()
+                };
+                match small.get_mut(c as usize) {
+                    Some(t) if t.is_nan() => {
+                        *t = term(c);
+                        *t
+                    }
+                    Some(t) => *t,
+                    None => term(c),
+                }
             })
             .sum();
         q.unigram_entropy = h.max(0.0);
