@@ -314,6 +314,9 @@ pub struct Analysis {
     pub features: Features,
     /// Hashes of word unigrams and bigrams (lower-cased), in text order; empty unless asked.
     pub word_grams: Vec<u64>,
+    /// How many distinct hashes `word_grams` holds (counted by the repetition signals), when
+    /// it was asked for.
+    pub distinct_grams: Option<usize>,
 }
 
 /// Per-thread buffers reused between documents.
@@ -489,10 +492,13 @@ impl Extractor {
                     *x = 0.0;
                 }
             }
-            let grams = if word_grams {
-                word_ngrams(&s.tokens)
+            let (grams, distinct_grams) = if word_grams {
+                (
+                    word_ngrams(&s.tokens),
+                    Some(q.distinct_words as usize + q.distinct_bigrams as usize),
+                )
             } else {
-                Vec::new()
+                (Vec::new(), None)
             };
             Analysis {
                 features: Features {
@@ -502,6 +508,7 @@ impl Extractor {
                     truncated,
                 },
                 word_grams: grams,
+                distinct_grams,
             }
         })
     }
@@ -646,6 +653,23 @@ mod tests {
         let e = Extractor::new();
         assert!(e.analyze("aa bb cc", false).word_grams.is_empty());
         assert_eq!(e.analyze("aa bb cc", true).word_grams.len(), 5);
+    }
+
+    #[test]
+    fn distinct_grams_counts_the_word_grams() {
+        let e = Extractor::new();
+        for text in [
+            "",
+            "one",
+            "buy now buy now buy now call today",
+            "白癜风医院哪家好白癜风医院哪家好",
+            "The cat sat on the mat. THE CAT sat on the hat, and the dog sat too.",
+        ] {
+            let a = e.analyze(text, true);
+            let distinct: std::collections::HashSet<u64> = a.word_grams.iter().copied().collect();
+            assert_eq!(a.distinct_grams, Some(distinct.len()), "{text:?}");
+            assert_eq!(e.analyze(text, false).distinct_grams, None);
+        }
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub struct QualityStats {
     pub newline_word_ratio: f64,
     pub curly_ratio: f64,
     pub mean_sentence_words: f64,
+    /// Distinct words and distinct word bigrams (for the lexical score's normalisation).
+    pub distinct_words: u32,
+    pub distinct_bigrams: u32,
 }
 
 /// English stop words (a common core list) and FineWeb-2's Chinese list.
@@ -265,6 +268,7 @@ pub fn quality(
     // Vocabulary: unique words per window and unigram entropy, in one pass.
     scratch.table.reset(tokens.len());
     q.unique_word_frac = windowed_unique(tokens, &mut scratch.table);
+    q.distinct_words = scratch.table.len() as u32;
     if n_words > 0.0 {
         // Most words occur a few times: their terms are computed once per document.
         let mut small = [f64::NAN; 16];
@@ -404,6 +408,10 @@ fn ngram_signals(
                 let i = best.1;
                 let chars = (prefix[i + n] - prefix[i]) as f64 + (n - 1) as f64;
                 q.top_ngram_char_frac[n - 2] = ratio(chars * best.0 as f64, text_chars).min(1.0);
+            }
+            if n == 2 {
+                // Every position is counted at this level.
+                q.distinct_bigrams = table.len() as u32;
             }
             // Keep only the n-grams that did repeat.
             for i in 0..count {

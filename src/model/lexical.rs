@@ -348,24 +348,53 @@ impl LexicalIndex {
     /// The score and, when `k` > 0, the `k` n-grams of the document that moved it most with
     /// their weights, strongest first; one lookup per distinct n-gram serves both.
     pub fn score_explained(&self, grams: &[u64], k: usize) -> (f64, Vec<(String, f32)>) {
+        self.score_counted(grams, None, k)
+    }
+
+    /// [`LexicalIndex::score_explained`] for n-grams whose number of distinct hashes is
+    /// known (`Analysis::distinct_grams`): only the n-grams in the table are then deduplicated,
+    /// not every n-gram of the document. The values are the same.
+    pub fn score_counted(
+        &self,
+        grams: &[u64],
+        distinct: Option<usize>,
+        k: usize,
+    ) -> (f64, Vec<(String, f32)>) {
         if grams.is_empty() {
             return (0.0, Vec::new());
         }
         let mut hits: Vec<(u32, f32)> = Vec::new();
         let mut distinct_sum = 0.0;
+        let mut hit = |r: f32, i: u32| {
+            distinct_sum += r as f64;
+            if k > 0 {
+                hits.push((i, r));
+            }
+        };
         // `lr` scores distinct n-grams and the reasons list each once; `nb` without reasons
         // needs neither.
-        let distinct = if self.lr || k > 0 {
-            for_each_distinct(grams, |g| {
-                if let Some((r, i)) = self.get(g) {
-                    distinct_sum += r as f64;
-                    if k > 0 {
-                        hits.push((i, r));
+        let distinct = if !(self.lr || k > 0) {
+            0
+        } else if let Some(distinct) = distinct {
+            let bound = grams.len().min(self.map.len());
+            DISTINCT.with(|t| {
+                let mut t = t.borrow_mut();
+                t.reset(bound);
+                for &g in grams {
+                    if let Some((r, i)) = self.get(g)
+                        && t.add(g) == 1
+                    {
+                        hit(r, i);
                     }
                 }
-            })
+            });
+            distinct
         } else {
-            0
+            for_each_distinct(grams, |g| {
+                if let Some((r, i)) = self.get(g) {
+                    hit(r, i);
+                }
+            })
         };
         let score = if self.lr {
             distinct_sum / (distinct as f64).sqrt()
@@ -527,5 +556,12 @@ mod tests {
             vec![("free".to_string(), 2.0)]
         );
         assert!(idx.score_explained(&grams, 0).1.is_empty());
+        // Given the number of distinct n-grams (10, 20, 40), the same score and reasons.
+        for k in 0..3 {
+            assert_eq!(
+                idx.score_counted(&grams, Some(3), k),
+                idx.score_explained(&grams, k)
+            );
+        }
     }
 }

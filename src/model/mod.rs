@@ -302,7 +302,7 @@ impl Model {
     /// Score an analysed document. `explain_grams` > 0 also lists the top lexical n-grams.
     pub fn score(&self, a: &Analysis, explain_grams: usize) -> Score {
         let (lexical, top_grams) = match &self.lexical {
-            Some(l) => l.score_explained(&a.word_grams, explain_grams),
+            Some(l) => l.score_counted(&a.word_grams, a.distinct_grams, explain_grams),
             None => (0.0, Vec::new()),
         };
         let mut z = self.file.intercept;
