@@ -162,51 +162,40 @@ pub fn quality(
             continue;
         }
         in_chunk = true;
-        if c.is_ascii() {
-            chunk_alpha |= c.is_ascii_alphabetic();
-            match c {
-                '#' => hashes += 1,
-                '.' => {
-                    if bytes[i..].starts_with(b"...") {
-                        ellipses += 1;
-                        stops += 1;
-                        skip = 2;
-                        continue;
-                    }
-                    // A full stop ends a sentence when followed by space or the end.
-                    if i + 1 >= bytes.len() || bytes[i + 1].is_ascii_whitespace() {
-                        stops += 1;
-                    }
-                }
-                '?' => {
-                    questions += 1;
-                    stops += 1;
-                }
-                '!' => {
-                    exclaims += 1;
-                    stops += 1;
-                }
-                '{' | '}' => curly += 1,
-                _ => {}
-            }
+        chunk_alpha |= if c.is_ascii() {
+            c.is_ascii_alphabetic()
         } else {
-            chunk_alpha |= super::script::is_han(c) || c.is_alphabetic();
-            match c {
-                '…' => {
+            super::script::is_han(c) || c.is_alphabetic()
+        };
+        match c {
+            '#' => hashes += 1,
+            '…' => {
+                ellipses += 1;
+                stops += 1;
+            }
+            '.' => {
+                if bytes[i..].starts_with(b"...") {
                     ellipses += 1;
                     stops += 1;
+                    skip = 2;
+                    continue;
                 }
-                '？' => {
-                    questions += 1;
+                // A full stop ends a sentence when followed by space or the end.
+                if i + 1 >= bytes.len() || bytes[i + 1].is_ascii_whitespace() {
                     stops += 1;
                 }
-                '！' => {
-                    exclaims += 1;
-                    stops += 1;
-                }
-                '。' => stops += 1,
-                _ => {}
             }
+            '?' | '？' => {
+                questions += 1;
+                stops += 1;
+            }
+            '!' | '！' => {
+                exclaims += 1;
+                stops += 1;
+            }
+            '。' => stops += 1,
+            '{' | '}' => curly += 1,
+            _ => {}
         }
     }
     if in_chunk {
