@@ -260,23 +260,17 @@ pub fn quality(
     q.distinct_words = scratch.table.len() as u32;
     if n_words > 0.0 {
         // Most words occur a few times: their terms are computed once per document.
-        let mut small = [f64::NAN; 16];
+        let term = |c: u32| {
+            let p = c as f64 / n_words;
+            -p * p.ln()
+        };
+        let mut small = [None; 16];
         let h: f64 = scratch
             .table
             .counts()
-            .map(|c| {
-                let term = |c: u32| {
-                    let p = c as f64 / n_words;
-                    -p * p.ln()
-                };
-                match small.get_mut(c as usize) {
-                    Some(t) if t.is_nan() => {
-                        *t = term(c);
-                        *t
-                    }
-                    Some(t) => *t,
-                    None => term(c),
-                }
+            .map(|c| match small.get_mut(c as usize) {
+                Some(t) => *t.get_or_insert_with(|| term(c)),
+                None => term(c),
             })
             .sum();
         q.unigram_entropy = h.max(0.0);
@@ -429,8 +423,6 @@ fn ngram_signals(
                 break;
             }
         }
-        // The last position of this level is no n-gram of the next one.
-        cand[count] = false;
     }
 }
 

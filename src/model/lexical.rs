@@ -376,21 +376,12 @@ impl LexicalIndex {
         let distinct = if !(self.lr || k > 0) {
             0
         } else if let Some(distinct) = distinct {
+            // Only the n-grams in the table need deduplicating.
             let bound = grams.len().min(self.map.len());
-            DISTINCT.with(|t| {
-                let mut t = t.borrow_mut();
-                t.reset(bound);
-                for &g in grams {
-                    if let Some((r, i)) = self.get(g)
-                        && t.add(g) == 1
-                    {
-                        hit(r, i);
-                    }
-                }
-            });
+            for_each_distinct(grams, bound, |g| self.get(g), |(r, i)| hit(r, i));
             distinct
         } else {
-            for_each_distinct(grams, |g| {
+            for_each_distinct(grams, grams.len(), Some, |g| {
                 if let Some((r, i)) = self.get(g) {
                     hit(r, i);
                 }
@@ -437,16 +428,24 @@ thread_local! {
         std::cell::RefCell::new(crate::features::table::CountTable::default());
 }
 
-/// Call `f` once per distinct hash of `grams`, in first-seen order; returns how many there
-/// are. Reuses a per-thread table: a fresh hash set per document cost a tenth of the
-/// labeling pass in allocation and rehashing.
-fn for_each_distinct(grams: &[u64], mut f: impl FnMut(u64)) -> usize {
+/// Call `f` once per distinct hash of `grams` that `pick` accepts, with what `pick` gave, in
+/// first-seen order; returns how many distinct hashes were accepted (at most `bound`).
+/// Reuses a per-thread table: a fresh hash set per document cost a tenth of the labeling pass
+/// in allocation and rehashing.
+fn for_each_distinct<T>(
+    grams: &[u64],
+    bound: usize,
+    mut pick: impl FnMut(u64) -> Option<T>,
+    mut f: impl FnMut(T),
+) -> usize {
     DISTINCT.with(|t| {
         let mut t = t.borrow_mut();
-        t.reset(grams.len());
+        t.reset(bound);
         for &g in grams {
-            if t.add(g) == 1 {
-                f(g);
+            if let Some(x) = pick(g)
+                && t.add(g) == 1
+            {
+                f(x);
             }
         }
         t.len()
