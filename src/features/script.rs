@@ -99,32 +99,64 @@ fn is_hangul(c: char) -> bool {
     matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F)
 }
 
+/// Classes of bytes for [`ScriptCounts::count`]'s ASCII pass.
+const C_LOWER: u8 = 0;
+const C_UPPER: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_PUNCT: u8 = 3;
+/// Other non-space ASCII (control characters).
+const C_OTHER: u8 = 4;
+/// ASCII whitespace.
+const C_SPACE: u8 = 5;
+/// A byte of a non-ASCII character (counted by the second pass).
+const C_HIGH: u8 = 6;
+const ASCII_CLASSES: usize = 7;
+
+const ASCII_CLASS: [u8; 256] = {
+    let mut t = [C_HIGH; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = match c {
+            b'a'..=b'z' => C_LOWER,
+            b'A'..=b'Z' => C_UPPER,
+            b'0'..=b'9' => C_DIGIT,
+            b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c => C_SPACE,
+            _ if c.is_ascii_punctuation() => C_PUNCT,
+            _ => C_OTHER,
+        };
+        b += 1;
+    }
+    t
+};
+
 impl ScriptCounts {
     /// Count the characters of `text`.
     pub fn count(text: &str) -> ScriptCounts {
         let mut s = ScriptCounts::default();
-        for &b in text.as_bytes() {
-            // ASCII fast path: most of the web is ASCII, count it without decoding.
-            if b < 0x80 {
-                match b {
-                    b'a'..=b'z' => {
-                        s.latin += 1;
-                        s.cased += 1;
-                    }
-                    b'A'..=b'Z' => {
-                        s.latin += 1;
-                        s.cased += 1;
-                        s.upper += 1;
-                    }
-                    b'0'..=b'9' => s.digit += 1,
-                    b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c => continue,
-                    _ if b.is_ascii_punctuation() => s.punct += 1,
-                    _ => {}
-                }
-                s.total += 1;
-            }
+        // ASCII without decoding or branches: one class per byte, counted in four lanes so
+        // that runs of one class do not wait on each other's increments.
+        let bytes = text.as_bytes();
+        let mut lanes = [[0u32; ASCII_CLASSES]; 4];
+        let mut quads = bytes.chunks_exact(4);
+        for q in &mut quads {
+            lanes[0][ASCII_CLASS[q[0] as usize] as usize] += 1;
+            lanes[1][ASCII_CLASS[q[1] as usize] as usize] += 1;
+            lanes[2][ASCII_CLASS[q[2] as usize] as usize] += 1;
+            lanes[3][ASCII_CLASS[q[3] as usize] as usize] += 1;
         }
-        if text.is_ascii() {
+        for &b in quads.remainder() {
+            lanes[0][ASCII_CLASS[b as usize] as usize] += 1;
+        }
+        let n = |class: u8| lanes.iter().map(|l| l[class as usize]).sum::<u32>();
+        let (lower, upper) = (n(C_LOWER), n(C_UPPER));
+        s.latin = lower + upper;
+        s.cased = lower + upper;
+        s.upper = upper;
+        s.digit = n(C_DIGIT);
+        s.punct = n(C_PUNCT);
+        s.total = s.latin + s.digit + s.punct + n(C_OTHER);
+        if n(C_HIGH) == 0 {
             return s;
         }
         for c in text.chars().filter(|c| !c.is_ascii()) {
@@ -292,6 +324,47 @@ fn finite01(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII counts as a plain loop over the characters would make them.
+    fn ascii_reference(text: &str) -> (u32, u32, u32, u32, u32) {
+        let (mut total, mut latin, mut upper, mut digit, mut punct) = (0, 0, 0, 0, 0);
+        for b in text.bytes().filter(u8::is_ascii) {
+            if matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0b | 0x0c) {
+                continue;
+            }
+            total += 1;
+            latin += b.is_ascii_alphabetic() as u32;
+            upper += b.is_ascii_uppercase() as u32;
+            digit += b.is_ascii_digit() as u32;
+            punct += b.is_ascii_punctuation() as u32;
+        }
+        (total, latin, upper, digit, punct)
+    }
+
+    #[test]
+    fn ascii_lanes_count_every_byte_once() {
+        let all: String = (0u8..128).map(char::from).collect();
+        let texts = [
+            String::new(),
+            "a".to_string(),
+            "abc".to_string(),
+            "Hello, World! 123\r\n\x0b\x0c\x7f".to_string(),
+            all.clone(),
+            all.repeat(3) + "xy",
+            "中文 Ab,1".repeat(5),
+        ];
+        for t in &texts {
+            let c = ScriptCounts::count(t);
+            let (total, latin, upper, digit, punct) = ascii_reference(t);
+            let non_ascii = t
+                .chars()
+                .filter(|c| !c.is_ascii() && !c.is_whitespace())
+                .count();
+            assert_eq!(c.total as usize, total as usize + non_ascii, "{t:?}");
+            assert_eq!((c.latin, c.upper, c.cased), (latin, upper, latin), "{t:?}");
+            assert_eq!((c.digit, c.punct), (digit, punct), "{t:?}");
+        }
+    }
 
     #[test]
     fn counts_scripts() {
