@@ -63,7 +63,7 @@ pub struct QualityScratch {
     table: CountTable,
     grams: Vec<u64>,
     prefix: Vec<u64>,
-    cand: Vec<bool>,
+    cand: Vec<u32>,
     stop: CountTable,
 }
 
@@ -323,7 +323,8 @@ fn windowed_unique(tokens: &[Token], table: &mut CountTable) -> f64 {
 ///
 /// Only n-grams that can occur twice are looked up: an n-gram repeats only if the two
 /// (n-1)-grams inside it repeat, so after the full pass over 2-grams each level visits the
-/// positions whose shorter n-grams both repeat (`cand`). A position left out holds an n-gram
+/// positions whose shorter n-grams both repeat (`cand`, a list of positions, so a level costs
+/// what its candidates do rather than a pass over the text). A position left out holds an n-gram
 /// that occurs once in the document: the full pass would count it once and nothing later
 /// would meet it, so every value is the one the full pass gives. On informative text most
 /// 4-grams are already unique, which makes the levels 5 to 10 nearly free.
@@ -350,26 +351,29 @@ fn ngram_signals(
         acc += t.chars as u64;
         prefix.push(acc);
     }
-    // cand[i]: the current level's n-gram at i may occur more than once.
+    // The positions whose current n-gram may occur more than once, in text order (at the
+    // start, every word).
     let cand = &mut scratch.cand;
     cand.clear();
-    cand.resize(w, true);
+    cand.extend(0..w as u32);
     let table = &mut scratch.table;
     for n in 2..=10usize {
         if w < n {
             break;
         }
-        let count = w - n + 1;
-        // The n-gram at i repeats only if the (n-1)-grams at i and i + 1 do.
+        // The n-gram at p repeats only if the (n-1)-grams at p and p + 1 do: keep the
+        // positions whose successor is a candidate too (compacted in place).
         let mut live = 0usize;
-        for i in 0..count {
-            let c = cand[i] && cand[i + 1];
-            cand[i] = c;
-            if c {
-                grams[i] = combine(grams[i], tokens[i + n - 1].hash);
+        for k in 0..cand.len() {
+            let p = cand[k];
+            if cand.get(k + 1) == Some(&(p + 1)) {
+                let p = p as usize;
+                grams[p] = combine(grams[p], tokens[p + n - 1].hash);
+                cand[live] = p as u32;
                 live += 1;
             }
         }
+        cand.truncate(live);
         if live == 0 {
             // No n-gram repeats, so no longer one does: every remaining value is 0.
             break;
@@ -379,12 +383,10 @@ fn ngram_signals(
             // over the text's characters (datatrove `find_top_duplicate`).
             table.reset(live);
             let mut best = (0u32, 0usize);
-            for i in 0..count {
-                if cand[i] {
-                    let c = table.add(grams[i]);
-                    if c > best.0 {
-                        best = (c, i);
-                    }
+            for &p in cand.iter() {
+                let c = table.add(grams[p as usize]);
+                if c > best.0 {
+                    best = (c, p as usize);
                 }
             }
             if best.0 >= 2 {
@@ -397,23 +399,18 @@ fn ngram_signals(
                 q.distinct_bigrams = table.len() as u32;
             }
             // Keep only the n-grams that did repeat.
-            for i in 0..count {
-                if cand[i] {
-                    cand[i] = table.get(grams[i]) >= 2;
-                }
-            }
+            cand.retain(|&p| table.get(grams[p as usize]) >= 2);
         } else {
             // Characters in repeated n-grams, skipping past each repeat (datatrove
-            // `find_all_duplicate`).
+            // `find_all_duplicate`): a position inside a repeat just counted is not looked up.
             table.reset(live);
             let mut repeated = 0u64;
-            let mut i = 0;
-            while i < count {
-                if !cand[i] || table.add(grams[i]) == 1 {
-                    i += 1;
-                } else {
-                    repeated += prefix[i + n] - prefix[i];
-                    i += n;
+            let mut next = 0usize;
+            for &p in cand.iter() {
+                let p = p as usize;
+                if p >= next && table.add(grams[p]) > 1 {
+                    repeated += prefix[p + n] - prefix[p];
+                    next = p + n;
                 }
             }
             q.dup_ngram_char_frac[n - 5] = ratio(repeated as f64, word_chars as f64).min(1.0);
