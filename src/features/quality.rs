@@ -135,73 +135,16 @@ pub fn quality(
     q.all_caps_word_frac = ratio(caps as f64, n_words);
 
     // Characters: symbols, sentence marks, braces, whitespace-separated chunks.
-    let mut hashes = 0u32;
-    let mut ellipses = 0u32;
-    let mut questions = 0u32;
-    let mut exclaims = 0u32;
-    let mut stops = 0u32;
-    let mut curly = 0u32;
-    let (mut chunks, mut alpha_chunks) = (0u32, 0u32);
-    let mut in_chunk = false;
-    let mut chunk_alpha = false;
-    let bytes = text.as_bytes();
-    // Characters still to skip (the last two dots of "...").
-    let mut skip = 0u8;
-    for (i, c) in text.char_indices() {
-        if skip > 0 {
-            skip -= 1;
-            continue;
-        }
-        if c.is_whitespace() {
-            if in_chunk {
-                chunks += 1;
-                alpha_chunks += chunk_alpha as u32;
-            }
-            in_chunk = false;
-            chunk_alpha = false;
-            continue;
-        }
-        in_chunk = true;
-        chunk_alpha |= if c.is_ascii() {
-            c.is_ascii_alphabetic()
-        } else {
-            super::script::is_han(c) || c.is_alphabetic()
-        };
-        match c {
-            '#' => hashes += 1,
-            '…' => {
-                ellipses += 1;
-                stops += 1;
-            }
-            '.' => {
-                if bytes[i..].starts_with(b"...") {
-                    ellipses += 1;
-                    stops += 1;
-                    skip = 2;
-                    continue;
-                }
-                // A full stop ends a sentence when followed by space or the end.
-                if i + 1 >= bytes.len() || bytes[i + 1].is_ascii_whitespace() {
-                    stops += 1;
-                }
-            }
-            '?' | '？' => {
-                questions += 1;
-                stops += 1;
-            }
-            '!' | '！' => {
-                exclaims += 1;
-                stops += 1;
-            }
-            '。' => stops += 1,
-            '{' | '}' => curly += 1,
-            _ => {}
-        }
-    }
-    if in_chunk {
-        chunks += 1;
-        alpha_chunks += chunk_alpha as u32;
-    }
+    let CharSignals {
+        hashes,
+        ellipses,
+        questions,
+        exclaims,
+        stops,
+        curly,
+        chunks,
+        alpha_chunks,
+    } = char_signals(text);
     q.symbol_word_ratio = ratio((hashes + ellipses) as f64, n_words).min(10.0);
     q.alpha_word_frac = ratio(alpha_chunks as f64, chunks as f64);
     q.question_ratio = ratio(questions as f64, stops as f64);
@@ -284,6 +227,140 @@ pub fn quality(
     // N-gram repetition: top 2/3/4-gram and duplicate 5..10-gram character fractions.
     ngram_signals(tokens, word_chars, text_chars, scratch, &mut q);
     q
+}
+
+/// Counts from one walk over the characters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct CharSignals {
+    /// `#` characters.
+    hashes: u32,
+    /// `...` and `…`.
+    ellipses: u32,
+    /// `?` and `？`.
+    questions: u32,
+    /// `!` and `！`.
+    exclaims: u32,
+    /// Sentence ends: the above, `。`, and a `.` before whitespace or the end.
+    stops: u32,
+    /// `{` and `}`.
+    curly: u32,
+    /// Whitespace-separated chunks.
+    chunks: u32,
+    /// Chunks with a letter of any script (Han included).
+    alpha_chunks: u32,
+}
+
+/// ASCII byte classes of [`char_signals`].
+const A_WS: u8 = 1;
+const A_ALPHA: u8 = 2;
+/// `#`, `.`, `?`, `!`, `{`, `}`.
+const A_MARK: u8 = 4;
+
+const ASCII_FLAGS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = match c {
+            // `char::is_whitespace` on ASCII (vertical tab included).
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => A_WS,
+            b'a'..=b'z' | b'A'..=b'Z' => A_ALPHA,
+            b'#' | b'.' | b'?' | b'!' | b'{' | b'}' => A_MARK,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Symbols, sentence marks, braces and chunks of `text`, in one walk: ASCII a byte at a
+/// time from a class table (runs of letters in a tight loop), other characters decoded.
+fn char_signals(text: &str) -> CharSignals {
+    let mut s = CharSignals::default();
+    let bytes = text.as_bytes();
+    let (mut in_chunk, mut chunk_alpha) = (false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (ws, alpha, c) = if b < 0x80 {
+            let k = ASCII_FLAGS[b as usize];
+            if k == A_ALPHA {
+                in_chunk = true;
+                chunk_alpha = true;
+                i += 1;
+                while i < bytes.len()
+                    && bytes[i] < 0x80
+                    && ASCII_FLAGS[bytes[i] as usize] == A_ALPHA
+                {
+                    i += 1;
+                }
+                continue;
+            }
+            i += 1;
+            if k == 0 {
+                // Digits and punctuation other than the marks.
+                in_chunk = true;
+                continue;
+            }
+            (k == A_WS, false, b as char)
+        } else {
+            let c = text[i..]
+                .chars()
+                .next()
+                .expect("i is on a character boundary");
+            i += c.len_utf8();
+            (
+                c.is_whitespace(),
+                super::script::is_han(c) || c.is_alphabetic(),
+                c,
+            )
+        };
+        if ws {
+            if in_chunk {
+                s.chunks += 1;
+                s.alpha_chunks += chunk_alpha as u32;
+            }
+            in_chunk = false;
+            chunk_alpha = false;
+            continue;
+        }
+        in_chunk = true;
+        chunk_alpha |= alpha;
+        match c {
+            '#' => s.hashes += 1,
+            '…' => {
+                s.ellipses += 1;
+                s.stops += 1;
+            }
+            '.' => {
+                // `i` is past the dot.
+                if bytes[i..].starts_with(b"..") {
+                    s.ellipses += 1;
+                    s.stops += 1;
+                    i += 2;
+                } else if i >= bytes.len() || bytes[i].is_ascii_whitespace() {
+                    // A full stop ends a sentence when followed by space or the end.
+                    s.stops += 1;
+                }
+            }
+            '?' | '？' => {
+                s.questions += 1;
+                s.stops += 1;
+            }
+            '!' | '！' => {
+                s.exclaims += 1;
+                s.stops += 1;
+            }
+            '。' => s.stops += 1,
+            '{' | '}' => s.curly += 1,
+            _ => {}
+        }
+    }
+    if in_chunk {
+        s.chunks += 1;
+        s.alpha_chunks += chunk_alpha as u32;
+    }
+    s
 }
 
 /// Words per window of `windowed_unique`.
@@ -523,6 +600,80 @@ mod tests {
             }
         }
         (top, dup)
+    }
+
+    /// The character signals as a plain loop over the characters computes them.
+    fn char_signals_reference(text: &str) -> CharSignals {
+        let mut s = CharSignals::default();
+        let bytes = text.as_bytes();
+        let (mut in_chunk, mut chunk_alpha) = (false, false);
+        let mut skip = 0;
+        for (i, c) in text.char_indices() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if c.is_whitespace() {
+                s.chunks += in_chunk as u32;
+                s.alpha_chunks += (in_chunk && chunk_alpha) as u32;
+                (in_chunk, chunk_alpha) = (false, false);
+                continue;
+            }
+            in_chunk = true;
+            chunk_alpha |= c.is_alphabetic() || super::super::script::is_han(c);
+            match c {
+                '#' => s.hashes += 1,
+                '…' => (s.ellipses, s.stops) = (s.ellipses + 1, s.stops + 1),
+                '.' if bytes[i..].starts_with(b"...") => {
+                    (s.ellipses, s.stops) = (s.ellipses + 1, s.stops + 1);
+                    skip = 2;
+                }
+                '.' if i + 1 >= bytes.len() || bytes[i + 1].is_ascii_whitespace() => s.stops += 1,
+                '?' | '？' => (s.questions, s.stops) = (s.questions + 1, s.stops + 1),
+                '!' | '！' => (s.exclaims, s.stops) = (s.exclaims + 1, s.stops + 1),
+                '。' => s.stops += 1,
+                '{' | '}' => s.curly += 1,
+                _ => {}
+            }
+        }
+        s.chunks += in_chunk as u32;
+        s.alpha_chunks += (in_chunk && chunk_alpha) as u32;
+        s
+    }
+
+    #[test]
+    fn char_signals_match_a_loop_over_characters() {
+        let mut texts: Vec<String> = [
+            "",
+            ".",
+            "..",
+            "...",
+            "....",
+            "a.b. c.\nEnd.",
+            "Wait... what?! Really!!! {x} #tag # 12.5%",
+            "ok.\u{0b}next\u{0c}line\r\n",
+            "真的吗？太好了！好。…… 中文，English 混合 text。",
+            "\u{3000}全角\u{00a0}nbsp\u{2028}sep é café Ж",
+            "1234 5678 -- ++ ** ::",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Random strings over a small alphabet that has every case in it.
+        let alphabet: Vec<char> = "a Z.#?!{}1\n\t…？！。中é\u{3000}\u{0b}".chars().collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..300 {
+            let t: String = (0..len)
+                .map(|_| {
+                    seed = crate::features::tokenize::mix64(seed);
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            texts.push(t);
+        }
+        for t in &texts {
+            assert_eq!(char_signals(t), char_signals_reference(t), "{t:?}");
+        }
     }
 
     #[test]
