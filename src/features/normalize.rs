@@ -45,14 +45,14 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
 
 /// Steps on ASCII: entities, line ends, control characters. Borrowed when there is none.
 fn ascii_pass(text: &str) -> Cow<'_, str> {
-    let needs = text
-        .as_bytes()
-        .iter()
-        .any(|&b| b == b'&' || b == 0x7f || (b < 0x20 && b != b'\n' && b != b'\t'));
-    if !needs {
+    if !any_byte(text.as_bytes(), |b| b == b'&' || needs_control_pass(b)) {
         return Cow::Borrowed(text);
     }
     let decoded = decode_entities(text);
+    if !any_byte(decoded.as_bytes(), needs_control_pass) {
+        // Entities only: the character pass below would copy the text unchanged.
+        return decoded;
+    }
     let mut out = String::with_capacity(decoded.len());
     let mut chars = decoded.chars().peekable();
     while let Some(c) = chars.next() {
@@ -68,6 +68,38 @@ fn ascii_pass(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Does the ASCII pass change this byte (`\r`, DEL, controls other than `\n` and `\t`)?
+#[inline]
+fn needs_control_pass(b: u8) -> bool {
+    b == 0x7f || (b < 0x20 && b != b'\n' && b != b'\t')
+}
+
+/// Does any byte of `bytes` satisfy `pred`? Tests 64-byte blocks without early exits inside a
+/// block, so the compiler can test a block's bytes together.
+#[inline]
+fn any_byte(bytes: &[u8], pred: impl Fn(u8) -> bool) -> bool {
+    bytes
+        .chunks(64)
+        .any(|block| block.iter().fold(false, |acc, &b| acc | pred(b)))
+}
+
+/// Length of the run of ASCII bytes at the start of `bytes`, eight bytes at a time.
+#[inline]
+fn ascii_run(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        if word & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] < 0x80 {
+        i += 1;
+    }
+    i
 }
 
 /// What normalisation does with one non-ASCII character.
@@ -112,13 +144,24 @@ fn unicode_pass(text: &str) -> (Option<String>, bool) {
     }
     let mut out: Option<String> = None;
     let mut mixed = false;
-    for (i, c) in text.char_indices() {
-        if c.is_ascii() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            // A run of ASCII passes through whole.
+            let end = i + ascii_run(&bytes[i..]);
             if let Some(o) = &mut out {
-                o.push(c);
+                o.push_str(&text[i..end]);
             }
+            i = end;
             continue;
         }
+        let c = text[i..]
+            .chars()
+            .next()
+            .expect("i is on a character boundary");
+        let at = i;
+        i += c.len_utf8();
         let fold = match fold_char(c) {
             Fold::Slow => {
                 if is_cyrillic_or_greek(c) {
@@ -140,7 +183,7 @@ fn unicode_pass(text: &str) -> (Option<String>, bool) {
             (f, o) => {
                 let o = o.get_or_insert_with(|| {
                     let mut s = String::with_capacity(text.len());
-                    s.push_str(&text[..i]);
+                    s.push_str(&text[..at]);
                     s
                 });
                 match f {
@@ -418,6 +461,32 @@ mod tests {
         assert_eq!(join_spaced_letters("a c.u.r.e."), "a cure.");
         assert_eq!(join_spaced_letters("I am a b"), "I am a b");
         assert_eq!(normalize("ｃ ｕ ｒ ｅ"), "cure");
+    }
+
+    #[test]
+    fn entities_that_decode_to_controls_are_folded_too() {
+        assert_eq!(normalize("a &amp; b"), "a & b");
+        assert_eq!(normalize("a&#13;b"), "a\nb");
+        assert_eq!(normalize("a&#13;&#10;b"), "a\nb");
+        assert_eq!(normalize("ab&#1;cd&#127;ef"), "ab cd ef");
+    }
+
+    #[test]
+    fn ascii_runs_around_other_characters_are_kept() {
+        let long = "plain ascii text, long enough for whole words ".repeat(3);
+        for t in [
+            format!("{long}é{long}"),
+            format!("ｃure {long}"),
+            format!("{long}ｃure"),
+            format!("中{long}文\u{200b}{long}"),
+        ] {
+            let want: String = t
+                .chars()
+                .filter(|&c| c != '\u{200b}')
+                .map(|c| if c == 'ｃ' { 'c' } else { c })
+                .collect();
+            assert_eq!(normalize(&t), want);
+        }
     }
 
     #[test]
