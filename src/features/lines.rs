@@ -143,9 +143,12 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
     let bytes = s.as_bytes();
     let mut url_bytes = 0u32;
     let mut i = 0;
-    let maybe_url = memchr::memmem::find(bytes, b"://").is_some()
-        || memchr::memmem::find(bytes, b"www.").is_some()
-        || memchr::memmem::find(bytes, b"WWW.").is_some();
+    // Does the line hold `://`, `www.` or `WWW.`? One scan for their first bytes (a searcher
+    // per pattern and line cost more than the scan on short lines).
+    let maybe_url = memchr::memchr3_iter(b':', b'w', b'W', bytes).any(|k| {
+        let rest = &bytes[k..];
+        rest.starts_with(b"://") || rest.starts_with(b"www.") || rest.starts_with(b"WWW.")
+    });
     while maybe_url && i < bytes.len() {
         if matches!(bytes[i], b'h' | b'H' | b'w' | b'W')
             && let Some(len) = url_at(bytes, i)
