@@ -64,6 +64,8 @@ pub struct QualityScratch {
     grams: Vec<u64>,
     prefix: Vec<u64>,
     cand: Vec<u32>,
+    /// Table slot of each candidate's n-gram.
+    slots: Vec<u32>,
     stop: CountTable,
 }
 
@@ -459,9 +461,13 @@ fn ngram_signals(
             // Most frequent n-gram: its characters (words joined by spaces) times its count,
             // over the text's characters (datatrove `find_top_duplicate`).
             table.reset(live);
+            let slots = &mut scratch.slots;
+            slots.clear();
             let mut best = (0u32, 0usize);
             for &p in cand.iter() {
-                let c = table.add(grams[p as usize]);
+                let slot = table.add_slot(grams[p as usize]);
+                slots.push(slot);
+                let c = table.count_at(slot);
                 if c > best.0 {
                     best = (c, p as usize);
                 }
@@ -476,7 +482,11 @@ fn ngram_signals(
                 q.distinct_bigrams = table.len() as u32;
             }
             // Keep only the n-grams that did repeat.
-            cand.retain(|&p| table.get(grams[p as usize]) >= 2);
+            let mut k = 0;
+            cand.retain(|_| {
+                k += 1;
+                table.count_at(slots[k - 1]) >= 2
+            });
         } else {
             // Characters in repeated n-grams, skipping past each repeat (datatrove
             // `find_all_duplicate`): a position inside a repeat just counted is not looked up.

@@ -54,6 +54,19 @@ impl CountTable {
         (self.slots[i] & COUNT) as u32
     }
 
+    /// Add one occurrence of `key`; returns its slot, whose count [`CountTable::count_at`]
+    /// reads until the next reset (so a later look-up needs no second probe).
+    #[inline]
+    pub fn add_slot(&mut self, key: u64) -> u32 {
+        self.slot(key) as u32
+    }
+
+    /// The count in a slot returned by [`CountTable::add_slot`] since the last reset.
+    #[inline]
+    pub fn count_at(&self, slot: u32) -> u32 {
+        (self.slots[slot as usize] & COUNT) as u32
+    }
+
     /// Add one occurrence of `key` and tag it with `mark` (a window number, say); returns
     /// whether the key had not been met under this mark before. One pass then counts both
     /// the whole text and the distinct keys of each window.
@@ -146,6 +159,10 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(t.get(5), 2);
         assert_eq!(t.get(6), 0);
+        let slot = t.add_slot(6);
+        assert_eq!(t.count_at(slot), 1);
+        t.add(6);
+        assert_eq!(t.count_at(slot), 2, "a slot follows its key's count");
         t.reset(4);
         assert!(t.is_empty());
         assert_eq!(t.add(5), 1);

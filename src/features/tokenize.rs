@@ -73,9 +73,8 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
         }
         let c = text[i..].chars().next().expect("i is a char boundary");
         if is_han(c) {
-            let len = c.len_utf8();
-            out.push(han_token(&text[i..i + len], i));
-            i += len;
+            out.push(han_token(c, i));
+            i += c.len_utf8();
         } else if c.is_alphanumeric() {
             i = word_run(text, i, out);
         } else {
@@ -174,17 +173,14 @@ pub fn segment_sample(text: &str) -> (u32, u32) {
     (words, chars)
 }
 
-fn han_token(word: &str, start: usize) -> Token {
+/// The token of one Han character at byte `start`.
+fn han_token(c: char, start: usize) -> Token {
     let mut h = WordHash::new();
-    let mut chars = 0;
-    for c in word.chars() {
-        h.push_char(c);
-        chars += 1;
-    }
+    h.push_char(c);
     Token {
         start: start as u32,
-        end: (start + word.len()) as u32,
-        chars,
+        end: (start + c.len_utf8()) as u32,
+        chars: 1,
         hash: h.finish(),
         han: true,
         alpha: true,
