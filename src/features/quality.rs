@@ -313,7 +313,7 @@ fn char_signals(text: &str) -> CharSignals {
             i += c.len_utf8();
             (
                 c.is_whitespace(),
-                super::script::is_han(c) || c.is_alphabetic(),
+                super::script::is_han(c) || !super::script::is_plain_punct(c) && c.is_alphabetic(),
                 c,
             )
         };

@@ -165,6 +165,11 @@ impl ScriptCounts {
                 s.han += 1;
                 continue;
             }
+            if is_plain_punct(c) {
+                s.total += 1;
+                s.punct += 1;
+                continue;
+            }
             if c.is_whitespace() {
                 continue;
             }
@@ -207,6 +212,17 @@ impl ScriptCounts {
         // One Han character carries about as much as a 2-3 letter word: weigh it so.
         self.han > 0 && (self.han as f64) * 2.5 >= self.latin as f64
     }
+}
+
+/// Common non-ASCII punctuation that holds no letter, digit or space: the general
+/// punctuation block, CJK punctuation and brackets, full-width punctuation. Chinese text has
+/// about one such mark in ten characters, and this test spares them the Unicode tables
+/// (every character it accepts is [`is_punct`] and not alphanumeric: a test checks each).
+#[inline]
+pub fn is_plain_punct(c: char) -> bool {
+    matches!(c as u32,
+        0x2010..=0x2027 | 0x2030..=0x205E | 0x3001..=0x3004 | 0x3008..=0x3020
+        | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
 }
 
 /// Non-ASCII punctuation: general punctuation, CJK punctuation, full-width forms.
@@ -363,6 +379,30 @@ mod tests {
             assert_eq!(c.total as usize, total as usize + non_ascii, "{t:?}");
             assert_eq!((c.latin, c.upper, c.cased), (latin, upper, latin), "{t:?}");
             assert_eq!((c.digit, c.punct), (digit, punct), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn plain_punct_holds_no_letter_digit_or_space() {
+        let mut n = 0;
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_plain_punct(c))
+        {
+            n += 1;
+            assert!(is_punct(c), "{c:?} {:x}", c as u32);
+            assert!(
+                !c.is_alphanumeric() && !c.is_whitespace(),
+                "{c:?} {:x}",
+                c as u32
+            );
+            assert!(!is_han(c) && !is_kana(c) && !is_hangul(c), "{c:?}");
+        }
+        assert!(n > 100);
+        for c in [
+            '，', '。', '、', '“', '”', '（', '）', '：', '；', '！', '？', '《', '》', '【', '】',
+        ] {
+            assert!(is_plain_punct(c), "{c}");
         }
     }
 

@@ -75,7 +75,7 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
         if is_han(c) {
             out.push(han_token(c, i));
             i += c.len_utf8();
-        } else if c.is_alphanumeric() {
+        } else if !super::script::is_plain_punct(c) && c.is_alphanumeric() {
             i = word_run(text, i, out);
         } else {
             i += c.len_utf8();
