@@ -66,6 +66,8 @@ pub struct QualityScratch {
     cand: Vec<u32>,
     /// Table slot of each candidate's n-gram.
     slots: Vec<u32>,
+    /// Table slot of each word in the unigram counts.
+    word_slots: Vec<u32>,
     stop: CountTable,
 }
 
@@ -201,7 +203,7 @@ pub fn quality(
 
     // Vocabulary: unique words per window and unigram entropy, in one pass.
     scratch.table.reset(tokens.len());
-    q.unique_word_frac = windowed_unique(tokens, &mut scratch.table);
+    q.unique_word_frac = windowed_unique(tokens, &mut scratch.table, &mut scratch.word_slots);
     q.distinct_words = scratch.table.len() as u32;
     if n_words > 0.0 {
         // Most words occur a few times: their terms are computed once per document.
@@ -373,9 +375,11 @@ pub const UNIQUE_WINDOW: usize = 100;
 /// window is one window). The plain ratio falls as texts grow, which would let length leak
 /// into the model; windows make it a property of the writing.
 ///
-/// Every word is added to `table` (one pass serves the unigram counts too); a window's
-/// distinct words are those met for the first time under its mark.
-fn windowed_unique(tokens: &[Token], table: &mut CountTable) -> f64 {
+/// Every word is added to `table` (one pass serves the unigram counts too, and `slots` gets
+/// each word's slot); a window's distinct words are those met for the first time under its
+/// mark.
+fn windowed_unique(tokens: &[Token], table: &mut CountTable, slots: &mut Vec<u32>) -> f64 {
+    slots.clear();
     let n = tokens.len();
     if n == 0 {
         return 0.0;
@@ -390,7 +394,9 @@ fn windowed_unique(tokens: &[Token], table: &mut CountTable) -> f64 {
         windows += 1;
         let mut distinct = 0u32;
         for t in &tokens[start..end] {
-            distinct += table.add_marked(t.hash, windows) as u32;
+            let (fresh, slot) = table.add_marked(t.hash, windows);
+            distinct += fresh as u32;
+            slots.push(slot);
         }
         sum += distinct as f64 / (end - start) as f64;
         start = end;
@@ -401,12 +407,16 @@ fn windowed_unique(tokens: &[Token], table: &mut CountTable) -> f64 {
 /// Gopher's n-gram repetition signals, sharing one rolling array of n-gram hashes.
 ///
 /// Only n-grams that can occur twice are looked up: an n-gram repeats only if the two
-/// (n-1)-grams inside it repeat, so after the full pass over 2-grams each level visits the
-/// positions whose shorter n-grams both repeat (`cand`, a list of positions, so a level costs
-/// what its candidates do rather than a pass over the text). A position left out holds an n-gram
-/// that occurs once in the document: the full pass would count it once and nothing later
-/// would meet it, so every value is the one the full pass gives. On informative text most
-/// 4-grams are already unique, which makes the levels 5 to 10 nearly free.
+/// (n-1)-grams inside it repeat, so each level visits the positions whose shorter n-grams both
+/// repeat (`cand`, a list of positions, so a level costs what its candidates do rather than a
+/// pass over the text), starting from the words that occur twice. A position left out holds
+/// an n-gram that occurs once in the document: a count of every position would count it once
+/// and nothing later would meet it, so every value is the one the full count gives. On
+/// informative text most 4-grams are already unique, which makes the levels 5 to 10 nearly
+/// free.
+///
+/// Expects `scratch.table` to hold the unigram counts of `tokens` and `scratch.word_slots`
+/// their slots, as [`windowed_unique`] leaves them.
 fn ngram_signals(
     tokens: &[Token],
     word_chars: u64,
@@ -431,11 +441,11 @@ fn ngram_signals(
         prefix.push(acc);
     }
     // The positions whose current n-gram may occur more than once, in text order (at the
-    // start, every word).
+    // start, the words that do).
+    let table = &mut scratch.table;
     let cand = &mut scratch.cand;
     cand.clear();
-    cand.extend(0..w as u32);
-    let table = &mut scratch.table;
+    cand.extend((0..w as u32).filter(|&p| table.count_at(scratch.word_slots[p as usize]) >= 2));
     for n in 2..=10usize {
         if w < n {
             break;
@@ -453,6 +463,11 @@ fn ngram_signals(
             }
         }
         cand.truncate(live);
+        if n == 2 {
+            // A 2-gram left out occurs once, so it is distinct from every other; the table
+            // adds the distinct ones among the rest.
+            q.distinct_bigrams = (w - 1 - live) as u32;
+        }
         if live == 0 {
             // No n-gram repeats, so no longer one does: every remaining value is 0.
             break;
@@ -478,8 +493,7 @@ fn ngram_signals(
                 q.top_ngram_char_frac[n - 2] = ratio(chars * best.0 as f64, text_chars).min(1.0);
             }
             if n == 2 {
-                // Every position is counted at this level.
-                q.distinct_bigrams = table.len() as u32;
+                q.distinct_bigrams += table.len() as u32;
             }
             // Keep only the n-grams that did repeat.
             let mut k = 0;
@@ -717,7 +731,18 @@ mod tests {
             let text_chars = tokens.iter().map(|t| t.chars as f64).sum::<f64>() + 1.0;
             let word_chars = tokens.iter().map(|t| t.chars as u64).sum();
             let mut q = QualityStats::default();
+            scratch.table.reset(tokens.len());
+            windowed_unique(&tokens, &mut scratch.table, &mut scratch.word_slots);
             ngram_signals(&tokens, word_chars, text_chars, &mut scratch, &mut q);
+            let bigrams: std::collections::HashSet<u64> = tokens
+                .windows(2)
+                .map(|p| combine(p[0].hash, p[1].hash))
+                .collect();
+            assert_eq!(
+                q.distinct_bigrams as usize,
+                bigrams.len(),
+                "bigrams of {text:?}"
+            );
             let (top, dup) = ngram_reference(&tokens);
             assert_eq!(q.top_ngram_char_frac, top, "top n-grams of {text:?}");
             assert_eq!(q.dup_ngram_char_frac, dup, "duplicate n-grams of {text:?}");

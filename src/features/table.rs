@@ -68,17 +68,18 @@ impl CountTable {
     }
 
     /// Add one occurrence of `key` and tag it with `mark` (a window number, say); returns
-    /// whether the key had not been met under this mark before. One pass then counts both
-    /// the whole text and the distinct keys of each window.
+    /// whether the key had not been met under this mark before, and its slot (as
+    /// [`CountTable::add_slot`]). One pass then counts both the whole text and the distinct
+    /// keys of each window.
     #[inline]
-    pub fn add_marked(&mut self, key: u64, mark: u32) -> bool {
+    pub fn add_marked(&mut self, key: u64, mark: u32) -> (bool, u32) {
         if self.marks.len() != self.slots.len() {
             self.marks = vec![0; self.slots.len()];
         }
         let i = self.slot(key);
         let fresh = (self.slots[i] & COUNT) == 1 || self.marks[i] != mark;
         self.marks[i] = mark;
-        fresh
+        (fresh, i as u32)
     }
 
     /// Count one more occurrence of `key`; returns its slot.
@@ -172,15 +173,17 @@ mod tests {
     fn marks_tell_first_sightings_per_window() {
         let mut t = CountTable::default();
         t.reset(4);
-        assert!(t.add_marked(5, 1));
-        assert!(!t.add_marked(5, 1));
-        assert!(t.add_marked(6, 1));
-        assert!(t.add_marked(5, 2), "a new mark starts afresh");
-        assert!(!t.add_marked(5, 2));
+        assert!(t.add_marked(5, 1).0);
+        assert!(!t.add_marked(5, 1).0);
+        assert!(t.add_marked(6, 1).0);
+        assert!(t.add_marked(5, 2).0, "a new mark starts afresh");
+        let (fresh, slot) = t.add_marked(5, 2);
+        assert!(!fresh);
+        assert_eq!(t.count_at(slot), 4);
         assert_eq!((t.get(5), t.get(6), t.len()), (4, 1, 2));
         // After a reset, a key is new even under a mark it had before.
         t.reset(4);
-        assert!(t.add_marked(5, 2));
+        assert!(t.add_marked(5, 2).0);
     }
 
     #[test]
