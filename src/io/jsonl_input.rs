@@ -51,14 +51,19 @@ impl JsonlRecords {
     }
 
     fn parse_line(&self, bytes: &[u8]) -> Item {
-        let text = match std::str::from_utf8(bytes) {
+        // simdutf8 checks valid text several times faster than the standard library (this
+        // runs on the one reader thread); the standard library says where invalid text breaks.
+        let checked = simdutf8::basic::from_utf8(bytes).map_err(|_| std::str::from_utf8(bytes));
+        let text = match checked {
             Ok(t) => t,
-            Err(e) => {
+            Err(Err(e)) => {
                 return self.error(format!(
                     "invalid UTF-8 at byte {} of the line: re-encode the file as UTF-8",
                     e.valid_up_to()
                 ));
             }
+            // Both checkers accept exactly valid UTF-8.
+            Err(Ok(t)) => t,
         };
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
@@ -139,14 +144,15 @@ impl Iterator for JsonlRecords {
                 }
             }
             self.line += 1;
-            let mut bytes: &[u8] = &self.buf;
-            if self.line == 1 {
-                bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+            let mut start = 0;
+            if self.line == 1 && self.buf.starts_with(b"\xef\xbb\xbf") {
+                start = 3;
             }
-            while let [rest @ .., b'\n' | b'\r'] = bytes {
-                bytes = rest;
+            let mut end = self.buf.len();
+            while end > start && matches!(self.buf[end - 1], b'\n' | b'\r') {
+                end -= 1;
             }
-            if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            if self.buf[start..end].iter().all(|b| b.is_ascii_whitespace()) {
                 if self.blank_is_record {
                     self.record += 1;
                     return Some(self.error("blank line".into()));
@@ -154,8 +160,11 @@ impl Iterator for JsonlRecords {
                 continue;
             }
             self.record += 1;
-            let bytes = bytes.to_vec();
-            return Some(self.parse_line(&bytes));
+            // Parse from the buffer itself, lent out for the call, rather than from a copy.
+            let buf = std::mem::take(&mut self.buf);
+            let item = self.parse_line(&buf[start..end]);
+            self.buf = buf;
+            return Some(item);
         }
     }
 }
@@ -207,7 +216,11 @@ mod tests {
         assert!(reasons[2].contains("null"));
         assert!(reasons[3].contains("a number"));
         assert!(reasons[4].contains("no `text` field"));
-        assert!(reasons[5].contains("UTF-8"));
+        assert!(
+            reasons[5].contains("invalid UTF-8 at byte 9"),
+            "{}",
+            reasons[5]
+        );
         assert!(matches!(&items[7], Item::Record(r) if r.text == "end"));
     }
 
