@@ -225,6 +225,11 @@ impl ClaimMatcher {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
+            // Skip to the next byte that can start a number, a URL or an e-mail address.
+            match bytes[i..].iter().position(|&b| SCAN_START[b as usize]) {
+                Some(k) => i += k,
+                None => break,
+            }
             let b = bytes[i];
             if b.is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
                 let (end, digits) = number_run(bytes, i);
@@ -242,7 +247,9 @@ impl ClaimMatcher {
                 i = end.max(i + 1);
                 continue;
             }
-            if matches!(b, b'h' | b'w' | b'H' | b'W')
+            // A URL starts `http` or `www.`: look at the next byte before the whole prefix.
+            let next = bytes.get(i + 1).map_or(0, |n| n | 0x20);
+            if (b | 0x20 == b'h' && next == b't' || b | 0x20 == b'w' && next == b'w')
                 && let Some(len) = url_len(bytes, i)
             {
                 c.counts[Group::Contact as usize] += 1;
@@ -310,6 +317,22 @@ fn is_word_byte(bytes: &[u8], i: usize, before: bool) -> bool {
     s.and_then(|s| s.chars().next())
         .is_some_and(|c| c.is_alphabetic() && !super::script::is_han(c))
 }
+
+/// The bytes [`ClaimMatcher::scan_patterns`] stops at: digits, `h`, `w` and `@`, either case.
+const SCAN_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = true;
+        b += 1;
+    }
+    t[b'h' as usize] = true;
+    t[b'H' as usize] = true;
+    t[b'w' as usize] = true;
+    t[b'W' as usize] = true;
+    t[b'@' as usize] = true;
+    t
+};
 
 /// A run of digits with phone-style separators starting at `i`.
 /// Returns (end, number of digits).
@@ -394,11 +417,13 @@ pub fn url_at(bytes: &[u8], i: usize) -> Option<usize> {
 /// An `@` between an e-mail local part and a dotted domain.
 fn is_email_at(bytes: &[u8], i: usize) -> bool {
     let local = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.');
-    let domain = bytes[i + 1..]
+    let rest = &bytes[i + 1..];
+    let len = rest
         .iter()
         .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        .collect::<Vec<_>>();
-    local && domain.len() >= 4 && domain.iter().any(|&&b| b == b'.') && domain[0] != &b'.'
+        .count();
+    let domain = &rest[..len];
+    local && domain.len() >= 4 && domain.contains(&b'.') && domain[0] != b'.'
 }
 
 /// Parse a lexicon file into (group, phrase) pairs.
@@ -482,6 +507,15 @@ mod tests {
         let c = counts("Call 400-123-4567 or (555) 123-4567, visit www.example.com, mail a@b.com");
         // two phones, one URL, one e-mail; "call" alone is not a phrase, "visit" is not one either
         assert_eq!(c[Group::Contact as usize], 4);
+    }
+
+    #[test]
+    fn urls_in_any_case_and_only_at_their_prefix() {
+        let c = counts("HTTP://Example.com/a, wWw.example.org and hTTps://x.io/abc");
+        assert_eq!(c[Group::Contact as usize], 3);
+        // `h` and `w` that start no URL, an address glued to a word, digits right after.
+        let c = counts("why hwww.example.com htp://x.io www.ab 3www.example.com");
+        assert_eq!(c[Group::Contact as usize], 0);
     }
 
     #[test]
