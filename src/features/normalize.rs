@@ -143,17 +143,16 @@ fn unicode_pass(text: &str) -> (Option<String>, bool) {
         return (None, false);
     }
     let mut out: Option<String> = None;
+    // Once the text changed, `out` holds `text[..copied]` with its changes; unchanged spans
+    // are copied whole when the next change comes.
+    let mut copied = 0;
     let mut mixed = false;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] < 0x80 {
             // A run of ASCII passes through whole.
-            let end = i + ascii_run(&bytes[i..]);
-            if let Some(o) = &mut out {
-                o.push_str(&text[i..end]);
-            }
-            i = end;
+            i += ascii_run(&bytes[i..]);
             continue;
         }
         let c = text[i..]
@@ -177,22 +176,20 @@ fn unicode_pass(text: &str) -> (Option<String>, bool) {
             }
             f => f,
         };
-        match (fold, &mut out) {
-            (Fold::Keep, Some(o)) => o.push(c),
-            (Fold::Keep, None) => {}
-            (f, o) => {
-                let o = o.get_or_insert_with(|| {
-                    let mut s = String::with_capacity(text.len());
-                    s.push_str(&text[..at]);
-                    s
-                });
-                match f {
-                    Fold::Drop => {}
-                    Fold::To(x) => o.push(x),
-                    _ => o.extend(std::iter::once(c).nfkc()),
-                }
-            }
+        if let Fold::Keep = fold {
+            continue;
         }
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(&text[copied..at]);
+        copied = i;
+        match fold {
+            Fold::Drop => {}
+            Fold::To(x) => o.push(x),
+            _ => o.extend(std::iter::once(c).nfkc()),
+        }
+    }
+    if let Some(o) = &mut out {
+        o.push_str(&text[copied..]);
     }
     (out, mixed)
 }
@@ -531,6 +528,39 @@ mod tests {
                 join_spaced_letters_reference(t),
                 "{t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn unicode_pass_matches_a_character_at_a_time() {
+        let reference = |t: &str| -> String {
+            let mut o = String::new();
+            for c in t.chars() {
+                match fold_char(c) {
+                    _ if c.is_ascii() => o.push(c),
+                    Fold::Keep => o.push(c),
+                    Fold::Drop => {}
+                    Fold::To(x) => o.push(x),
+                    Fold::Slow => o.extend(std::iter::once(c).nfkc()),
+                }
+            }
+            o
+        };
+        let alphabet: Vec<char> = "ab .中文，。\u{200b}ｃ①é\u{0301}сx\u{3000}\u{7}"
+            .chars()
+            .collect();
+        let mut seed = 0x243f_6a88_85a3_08d3u64;
+        for len in 0..300 {
+            let t: String = (0..len)
+                .map(|_| {
+                    seed = crate::features::tokenize::mix64(seed);
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let (changed, _) = unicode_pass(&t);
+            let want = reference(&t);
+            assert_eq!(changed.as_deref().unwrap_or(&t), want, "{t:?}");
+            assert_eq!(changed.is_some(), want != t, "{t:?}");
         }
     }
 
