@@ -400,15 +400,24 @@ impl LexicalIndex {
         let top = match (&self.table, k) {
             (Some(table), k) if k > 0 => {
                 let text = |i: u32| table.entries[i as usize].text.as_str();
-                hits.sort_by(|a, b| {
-                    b.1.abs()
-                        .total_cmp(&a.1.abs())
-                        .then_with(|| text(a.0).cmp(text(b.0)))
-                });
-                hits.truncate(k);
+                // Strongest first, ties by text, then by first occurrence: the order a stable
+                // sort of every hit gives, found by selecting the k strongest and sorting
+                // only those.
+                let order = |a: &(usize, (u32, f32)), b: &(usize, (u32, f32))| {
+                    (b.1.1.abs().total_cmp(&a.1.1.abs()))
+                        .then_with(|| text(a.1.0).cmp(text(b.1.0)))
+                        .then(a.0.cmp(&b.0))
+                };
+                let mut ranked: Vec<(usize, (u32, f32))> = hits.into_iter().enumerate().collect();
+                if ranked.len() > k {
+                    ranked.select_nth_unstable_by(k - 1, order);
+                    ranked.truncate(k);
+                }
+                ranked.sort_unstable_by(order);
                 // Strings only for the k shown.
-                hits.into_iter()
-                    .map(|(i, r)| (text(i).to_string(), r))
+                ranked
+                    .into_iter()
+                    .map(|(_, (i, r))| (text(i).to_string(), r))
                     .collect()
             }
             _ => Vec::new(),
@@ -521,6 +530,37 @@ mod tests {
             passed < 1000,
             "{passed} of 20000 absent keys passed the filter"
         );
+    }
+
+    #[test]
+    fn top_ngrams_are_the_head_of_the_full_ranking() {
+        // 60 entries whose weights and texts repeat, so that ranks tie on weight, on text,
+        // and on both (then the first occurrence in the document decides).
+        let weights = [2.0f32, -2.0, 1.0, -0.5, 0.5];
+        let entries: Vec<LexicalEntry> = (0..60u64)
+            .map(|h| LexicalEntry {
+                hash: format!("{:016x}", h + 1),
+                ratio: weights[(h % 5) as usize],
+                text: format!("w{}", h % 7),
+            })
+            .collect();
+        let t = LexicalTable {
+            params: LexicalParams::default(),
+            entries,
+        };
+        let idx = t.index().unwrap();
+        let grams: Vec<u64> = (0..200u64).map(|i| (i * 37) % 70 + 1).collect();
+        let (_, all) = idx.score_explained(&grams, usize::MAX);
+        assert_eq!(all.len(), 60);
+        for w in all.windows(2) {
+            assert!(
+                w[0].1.abs() > w[1].1.abs() || w[0].1.abs() == w[1].1.abs() && w[0].0 <= w[1].0
+            );
+        }
+        for k in 0..62 {
+            let (_, top) = idx.score_explained(&grams, k);
+            assert_eq!(top[..], all[..k.min(all.len())], "k={k}");
+        }
     }
 
     #[test]

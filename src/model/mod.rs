@@ -349,18 +349,26 @@ impl Model {
 
     /// The `k` largest contributions toward the score's label, strongest first.
     pub fn top_reasons<'a>(&self, s: &'a Score, k: usize) -> Vec<&'a Contribution> {
+        if k == 0 {
+            return Vec::new();
+        }
         let sign = if s.positive { 1.0 } else { -1.0 };
         let mut v: Vec<&Contribution> = s
             .contributions
             .iter()
             .filter(|c| c.contribution * sign > 0.0)
             .collect();
-        v.sort_by(|a, b| {
+        // Names are unique, so this is a total order: select the k largest, then sort them.
+        let order = |a: &&Contribution, b: &&Contribution| {
             (b.contribution * sign)
                 .total_cmp(&(a.contribution * sign))
                 .then(a.name.cmp(b.name))
-        });
-        v.truncate(k);
+        };
+        if v.len() > k {
+            v.select_nth_unstable_by(k - 1, order);
+            v.truncate(k);
+        }
+        v.sort_unstable_by(order);
         v
     }
 
@@ -493,6 +501,36 @@ mod tests {
         let a = m.analyze(&e, "");
         let s = m.score(&a, 0);
         assert_eq!(s.p, 0.5);
+    }
+
+    #[test]
+    fn top_reasons_are_the_head_of_the_full_ranking() {
+        let m = Model::default_model().unwrap();
+        let e = Extractor::new();
+        for text in [
+            "Call now for a free consultation! Book now. 100% cure, guaranteed.",
+            "A randomised trial of 120 patients found a 5 mg dose may lower blood pressure.",
+            "根治白癜风，免费咨询，哪个医院好？",
+            "",
+        ] {
+            let s = m.score(&m.analyze(&e, text), 0);
+            let all = m.top_reasons(&s, usize::MAX);
+            let sign = if s.positive { 1.0 } else { -1.0 };
+            for w in all.windows(2) {
+                assert!(
+                    w[0].contribution * sign >= w[1].contribution * sign,
+                    "{text}"
+                );
+            }
+            for k in 0..all.len() + 2 {
+                let top = m.top_reasons(&s, k);
+                assert_eq!(top.len(), k.min(all.len()));
+                assert!(
+                    top.iter().zip(&all).all(|(a, b)| a.name == b.name),
+                    "{text} k={k}"
+                );
+            }
+        }
     }
 
     #[test]
