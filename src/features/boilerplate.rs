@@ -438,13 +438,21 @@ fn starts_nav(s: &str) -> bool {
 
 /// `Home > Health > Skin`, `首页 » 皮肤科 » 白癜风`: two or more separators between short parts.
 fn is_breadcrumb(s: &str) -> bool {
-    for sep in [" > ", " » ", " / ", " | ", ">", "»", "|"] {
-        let parts: Vec<&str> = s.split(sep).collect();
-        if parts.len() >= 3 && parts.iter().all(|p| p.trim().chars().count() <= 24) {
-            return true;
-        }
+    let b = s.as_bytes();
+    // Every separator holds `>`, `|`, `/` or `»` (whose last byte is 0xBB); most lines have
+    // none of them.
+    if memchr::memchr3(b'>', b'|', b'/', b).is_none() && memchr::memchr(0xBB, b).is_none() {
+        return false;
     }
-    false
+    [" > ", " » ", " / ", " | ", ">", "»", "|"]
+        .iter()
+        .any(|&sep| {
+            let mut parts = 0;
+            s.split(sep).all(|p| {
+                parts += 1;
+                p.trim().chars().count() <= 24
+            }) && parts >= 3
+        })
 }
 
 fn is_related_header(s: &str) -> bool {
@@ -603,5 +611,26 @@ mod tests {
         assert!(is_counter("阅读 1234"));
         assert!(is_counter("浏览(56)"));
         assert!(!is_counter("3 steps to health"));
+    }
+
+    #[test]
+    fn breadcrumbs_need_three_short_parts() {
+        for (s, want) in [
+            ("Home > Health > Skin", true),
+            ("首页 » 皮肤科 » 白癜风", true),
+            ("a / b / c", true),
+            ("and/or/both", false),
+            ("News | Health | Video | Contact", true),
+            ("Home > Health", false),
+            (
+                "Home > A part of the trail that is much longer than that > Skin",
+                false,
+            ),
+            ("No separators at all here", false),
+            ("中文标题没有分隔符号", false),
+            ("", false),
+        ] {
+            assert_eq!(is_breadcrumb(s), want, "{s}");
+        }
     }
 }
