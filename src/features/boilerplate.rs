@@ -470,6 +470,10 @@ fn is_long_content(line: &Line) -> bool {
 
 /// DCLM's counter lines (`1.2K views`, `35 comments`) and Chinese ones (`阅读 1234`, `浏览(56)`).
 fn is_counter(s: &str) -> bool {
+    // Both forms need an ASCII digit: most short lines have none.
+    if !s.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
     let t = s.trim_matches(|c: char| !c.is_alphanumeric() && !super::script::is_han(c));
     let lower = t.to_ascii_lowercase();
     // number first
@@ -611,6 +615,9 @@ mod tests {
         assert!(is_counter("阅读 1234"));
         assert!(is_counter("浏览(56)"));
         assert!(!is_counter("3 steps to health"));
+        assert!(!is_counter("views"));
+        assert!(!is_counter("阅读 (多)"));
+        assert!(is_counter("views: 35"));
     }
 
     #[test]
