@@ -600,6 +600,23 @@ pub fn features_markdown() -> String {
     s
 }
 
+/// Texts 0 to `count - 1` characters long, drawn from `alphabet` by a fixed-seed generator:
+/// the random inputs of the tests that hold a fast path to a plain reference.
+#[cfg(test)]
+pub(crate) fn random_texts(alphabet: &str, count: usize, mut seed: u64) -> Vec<String> {
+    let alphabet: Vec<char> = alphabet.chars().collect();
+    (0..count)
+        .map(|len| {
+            (0..len)
+                .map(|_| {
+                    seed = tokenize::mix64(seed);
+                    alphabet[(seed % alphabet.len() as u64) as usize]
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

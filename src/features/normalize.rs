@@ -511,17 +511,11 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let alphabet: Vec<char> = "ab Z.-_*1/é中".chars().collect();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for len in 0..400 {
-            let t: String = (0..len)
-                .map(|_| {
-                    seed = crate::features::tokenize::mix64(seed);
-                    alphabet[(seed % alphabet.len() as u64) as usize]
-                })
-                .collect();
-            texts.push(t);
-        }
+        texts.extend(crate::features::random_texts(
+            "ab Z.-_*1/é中",
+            400,
+            0x9e37_79b9_7f4a_7c15,
+        ));
         for t in &texts {
             assert_eq!(
                 join_spaced_letters(t),
@@ -546,17 +540,8 @@ mod tests {
             }
             o
         };
-        let alphabet: Vec<char> = "ab .中文，。\u{200b}ｃ①é\u{0301}сx\u{3000}\u{7}"
-            .chars()
-            .collect();
-        let mut seed = 0x243f_6a88_85a3_08d3u64;
-        for len in 0..300 {
-            let t: String = (0..len)
-                .map(|_| {
-                    seed = crate::features::tokenize::mix64(seed);
-                    alphabet[(seed % alphabet.len() as u64) as usize]
-                })
-                .collect();
+        let alphabet = "ab .中文，。\u{200b}ｃ①é\u{0301}сx\u{3000}\u{7}";
+        for t in crate::features::random_texts(alphabet, 300, 0x243f_6a88_85a3_08d3) {
             let (changed, _) = unicode_pass(&t);
             let want = reference(&t);
             assert_eq!(changed.as_deref().unwrap_or(&t), want, "{t:?}");

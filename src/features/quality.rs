@@ -684,17 +684,11 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         // Random strings over a small alphabet that has every case in it.
-        let alphabet: Vec<char> = "a Z.#?!{}1\n\t…？！。中é\u{3000}\u{0b}".chars().collect();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for len in 0..300 {
-            let t: String = (0..len)
-                .map(|_| {
-                    seed = crate::features::tokenize::mix64(seed);
-                    alphabet[(seed % alphabet.len() as u64) as usize]
-                })
-                .collect();
-            texts.push(t);
-        }
+        texts.extend(crate::features::random_texts(
+            "a Z.#?!{}1\n\t…？！。中é\u{3000}\u{0b}",
+            300,
+            0x2545_f491_4f6c_dd1d,
+        ));
         for t in &texts {
             assert_eq!(char_signals(t), char_signals_reference(t), "{t:?}");
         }
