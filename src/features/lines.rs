@@ -88,7 +88,25 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
         chars = s.len() as u32;
         width = chars;
     }
-    for c in s.chars().filter(|_| !ascii) {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while !ascii && i < bytes.len() {
+        let c = if bytes[i] < 0x80 {
+            i += 1;
+            bytes[i - 1] as char
+        } else {
+            let c = s[i..].chars().next().expect("i is a char boundary");
+            i += c.len_utf8();
+            if is_han(c) {
+                // Most of Chinese text: wide, never a space, no case to fold.
+                chars += 1;
+                width += 2;
+                h.push_char(c);
+                prev_space = false;
+                continue;
+            }
+            c
+        };
         chars += 1;
         width += if is_han(c)
             || ('\u{3000}'..='\u{30FF}').contains(&c)
@@ -140,7 +158,6 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
                 | '–'
         )
     );
-    let bytes = s.as_bytes();
     let mut url_bytes = 0u32;
     let mut i = 0;
     // Does the line hold `://`, `www.` or `WWW.`? One scan for their first bytes (a searcher
@@ -195,6 +212,48 @@ mod tests {
         assert_eq!(v[1].paragraph, 1);
         assert_eq!(v[2].paragraph, 1);
         assert_eq!(v[3].paragraph, 2);
+    }
+
+    /// Characters, width and hash of a line, one character at a time (the loop the byte walk
+    /// in `describe` replaced).
+    fn counted_reference(s: &str) -> (u32, u32, u64) {
+        let (mut chars, mut width, mut h, mut prev_space) = (0, 0, WordHash::new(), false);
+        let ascii = s.is_ascii();
+        for c in s.chars() {
+            chars += 1;
+            let wide = is_han(c)
+                || ('\u{3000}'..='\u{30FF}').contains(&c)
+                || c > '\u{FF00}' && c < '\u{FF60}';
+            width += if wide { 2 } else { 1 };
+            let space = if ascii {
+                c == ' ' || c == '\t'
+            } else {
+                c.is_whitespace()
+            };
+            if space {
+                if !prev_space {
+                    h.push_char(' ');
+                }
+                prev_space = true;
+            } else {
+                h.push_char(c);
+                prev_space = false;
+            }
+        }
+        (chars, width, h.finish())
+    }
+
+    #[test]
+    fn line_counts_match_a_loop_over_characters() {
+        let alphabet = "aZ 中文，。\tｃ\u{3000}\u{a0}\u{b}カЖé1\n";
+        for t in crate::features::random_texts(alphabet, 300, 0x1f83_d9ab_fb41_bd6b) {
+            let mut v = Vec::new();
+            split_lines(&t, &mut v);
+            for l in &v {
+                let want = counted_reference(l.text(&t));
+                assert_eq!((l.chars, l.width, l.hash), want, "{:?}", l.text(&t));
+            }
+        }
     }
 
     #[test]
