@@ -313,9 +313,15 @@ fn char_signals(text: &str) -> CharSignals {
                 .next()
                 .expect("i is on a character boundary");
             i += c.len_utf8();
+            if super::script::is_han(c) {
+                // Most of Chinese text: a letter, never a space or a mark counted below.
+                in_chunk = true;
+                chunk_alpha = true;
+                continue;
+            }
             (
                 c.is_whitespace(),
-                super::script::is_han(c) || !super::script::is_plain_punct(c) && c.is_alphabetic(),
+                !super::script::is_plain_punct(c) && c.is_alphabetic(),
                 c,
             )
         };
