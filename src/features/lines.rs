@@ -72,8 +72,7 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
     let mut width = 0u32;
     let mut h = WordHash::new();
     let mut prev_space = false;
-    let ascii = s.is_ascii();
-    if ascii {
+    if s.is_ascii() {
         for &b in s.as_bytes() {
             if b == b' ' || b == b'\t' {
                 if !prev_space {
@@ -87,43 +86,37 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
         }
         chars = s.len() as u32;
         width = chars;
-    }
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while !ascii && i < bytes.len() {
-        let c = if bytes[i] < 0x80 {
-            i += 1;
-            bytes[i - 1] as char
-        } else {
-            let c = s[i..].chars().next().expect("i is a char boundary");
-            i += c.len_utf8();
-            if is_han(c) {
-                // Most of Chinese text: wide, never a space, no case to fold.
-                chars += 1;
-                width += 2;
+    } else {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = if bytes[i] < 0x80 {
+                i += 1;
+                bytes[i - 1] as char
+            } else {
+                let c = s[i..].chars().next().expect("i is a char boundary");
+                i += c.len_utf8();
+                if is_han(c) {
+                    // Most of Chinese text: wide, never a space, no case to fold.
+                    chars += 1;
+                    width += 2;
+                    h.push_char(c);
+                    prev_space = false;
+                    continue;
+                }
+                c
+            };
+            chars += 1;
+            width += if is_wide(c) { 2 } else { 1 };
+            if c.is_whitespace() {
+                if !prev_space {
+                    h.push_char(' ');
+                }
+                prev_space = true;
+            } else {
                 h.push_char(c);
                 prev_space = false;
-                continue;
             }
-            c
-        };
-        chars += 1;
-        width += if is_han(c)
-            || ('\u{3000}'..='\u{30FF}').contains(&c)
-            || c > '\u{FF00}' && c < '\u{FF60}'
-        {
-            2
-        } else {
-            1
-        };
-        if c.is_whitespace() {
-            if !prev_space {
-                h.push_char(' ');
-            }
-            prev_space = true;
-        } else {
-            h.push_char(c);
-            prev_space = false;
         }
     }
     let ellipsis = s.ends_with("...") || s.ends_with('…');
@@ -158,6 +151,7 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
                 | '–'
         )
     );
+    let bytes = s.as_bytes();
     let mut url_bytes = 0u32;
     let mut i = 0;
     // Does the line hold `://`, `www.` or `WWW.`? One scan for their first bytes (a searcher
@@ -191,6 +185,12 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
     }
 }
 
+/// Does `c` take two columns (Han, kana and CJK punctuation, full-width forms)?
+#[inline]
+fn is_wide(c: char) -> bool {
+    is_han(c) || ('\u{3000}'..='\u{30FF}').contains(&c) || c > '\u{FF00}' && c < '\u{FF60}'
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,10 +221,7 @@ mod tests {
         let ascii = s.is_ascii();
         for c in s.chars() {
             chars += 1;
-            let wide = is_han(c)
-                || ('\u{3000}'..='\u{30FF}').contains(&c)
-                || c > '\u{FF00}' && c < '\u{FF60}';
-            width += if wide { 2 } else { 1 };
+            width += if is_wide(c) { 2 } else { 1 };
             let space = if ascii {
                 c == ' ' || c == '\t'
             } else {
