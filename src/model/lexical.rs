@@ -401,19 +401,13 @@ impl LexicalIndex {
             (Some(table), k) if k > 0 => {
                 let text = |i: u32| table.entries[i as usize].text.as_str();
                 // Strongest first, ties by text, then by first occurrence: the order a stable
-                // sort of every hit gives, found by selecting the k strongest and sorting
-                // only those.
-                let order = |a: &(usize, (u32, f32)), b: &(usize, (u32, f32))| {
+                // sort of every hit gives.
+                let mut ranked: Vec<(usize, (u32, f32))> = hits.into_iter().enumerate().collect();
+                super::keep_first_k(&mut ranked, k, |a, b| {
                     (b.1.1.abs().total_cmp(&a.1.1.abs()))
                         .then_with(|| text(a.1.0).cmp(text(b.1.0)))
                         .then(a.0.cmp(&b.0))
-                };
-                let mut ranked: Vec<(usize, (u32, f32))> = hits.into_iter().enumerate().collect();
-                if ranked.len() > k {
-                    ranked.select_nth_unstable_by(k - 1, order);
-                    ranked.truncate(k);
-                }
-                ranked.sort_unstable_by(order);
+                });
                 // Strings only for the k shown.
                 ranked
                     .into_iter()

@@ -349,26 +349,18 @@ impl Model {
 
     /// The `k` largest contributions toward the score's label, strongest first.
     pub fn top_reasons<'a>(&self, s: &'a Score, k: usize) -> Vec<&'a Contribution> {
-        if k == 0 {
-            return Vec::new();
-        }
         let sign = if s.positive { 1.0 } else { -1.0 };
         let mut v: Vec<&Contribution> = s
             .contributions
             .iter()
             .filter(|c| c.contribution * sign > 0.0)
             .collect();
-        // Names are unique, so this is a total order: select the k largest, then sort them.
-        let order = |a: &&Contribution, b: &&Contribution| {
+        // Names are unique, so this is a total order.
+        keep_first_k(&mut v, k, |a, b| {
             (b.contribution * sign)
                 .total_cmp(&(a.contribution * sign))
                 .then(a.name.cmp(b.name))
-        };
-        if v.len() > k {
-            v.select_nth_unstable_by(k - 1, order);
-            v.truncate(k);
-        }
-        v.sort_unstable_by(order);
+        });
         v
     }
 
@@ -395,6 +387,25 @@ impl Model {
         }
         parts.join("; ")
     }
+}
+
+/// Keep the first `k` items of `v` under `order`, sorted: the head of a full sort, found by
+/// selecting the `k` first and sorting only those. `order` must be a total order (break ties
+/// down to a unique key) for the result to equal that of a stable sort.
+pub fn keep_first_k<T>(
+    v: &mut Vec<T>,
+    k: usize,
+    mut order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) {
+    if k == 0 {
+        v.clear();
+        return;
+    }
+    if v.len() > k {
+        v.select_nth_unstable_by(k - 1, &mut order);
+        v.truncate(k);
+    }
+    v.sort_unstable_by(order);
 }
 
 /// "claim density: calls to action 3.2 per 100 words (+1.41)".
