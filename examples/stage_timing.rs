@@ -39,7 +39,8 @@ fn main() {
             std::hint::black_box(normalize::normalize(t));
         }
     });
-    let det = whatlang::Detector::new();
+    let det = script::detector();
+    let all = whatlang::Detector::new();
     time("script", &mut || {
         for t in &norm {
             std::hint::black_box(script::ScriptCounts::count(t));
@@ -54,7 +55,7 @@ fn main() {
     for n in [128usize, 192, 256, 384] {
         time(&format!("whatlang {n}"), &mut || {
             for t in &norm {
-                std::hint::black_box(det.detect(script::sample_prefix(t, n)));
+                std::hint::black_box(all.detect(script::sample_prefix(t, n)));
             }
         });
     }
@@ -67,6 +68,11 @@ fn main() {
         time(&format!("allow19 {n}"), &mut || {
             for t in &norm {
                 std::hint::black_box(allow.detect(script::sample_prefix(t, n)));
+            }
+        });
+        time(&format!("langid {n}"), &mut || {
+            for t in &norm {
+                std::hint::black_box(det.detect(script::sample_prefix(t, n)));
             }
         });
     }

@@ -21,6 +21,8 @@
 
 pub mod boilerplate;
 pub mod claims;
+pub mod langid;
+mod latin_profiles;
 pub mod lines;
 pub mod normalize;
 pub mod quality;
@@ -342,7 +344,7 @@ thread_local! {
 /// compiled lexicons and the language detector.
 #[derive(Debug, Clone)]
 pub struct Extractor {
-    detector: whatlang::Detector,
+    detector: langid::LangDetector,
     claims: ClaimMatcher,
     boilerplate: BoilerplateClassifier,
     max_bytes: usize,

@@ -11,7 +11,9 @@
 //! Han is labelled Chinese (`cmn`) without running the trigram model, since whatlang maps all
 //! Han-only text to Mandarin anyway; kana turns it into Japanese.
 
-use whatlang::{Detector, Lang, Script};
+use whatlang::{Lang, Script};
+
+use super::langid::LangDetector;
 
 /// Texts whose sample has fewer letters than this are not handed to whatlang: `und`.
 pub const MIN_LETTERS: usize = 24;
@@ -57,9 +59,9 @@ pub const LANGUAGES: &[Lang] = &[
     Lang::Cmn,
 ];
 
-/// A whatlang detector restricted to [`LANGUAGES`].
-pub fn detector() -> Detector {
-    Detector::with_allowlist(LANGUAGES.to_vec())
+/// A language detector restricted to [`LANGUAGES`].
+pub fn detector() -> LangDetector {
+    LangDetector::new(LANGUAGES)
 }
 
 /// Character class counts over the non-whitespace characters of a text.
@@ -251,7 +253,7 @@ pub struct LangInfo {
 }
 
 /// Detect the language of `text` given its script counts.
-pub fn detect_language(detector: &Detector, text: &str, counts: &ScriptCounts) -> LangInfo {
+pub fn detect_language(detector: &LangDetector, text: &str, counts: &ScriptCounts) -> LangInfo {
     if counts.is_mostly_han() {
         // whatlang maps Han-only text to Mandarin; kana makes it Japanese.
         let (code, conf) = if counts.kana * 4 > counts.han {
@@ -282,14 +284,11 @@ pub fn detect_language(detector: &Detector, text: &str, counts: &ScriptCounts) -
         };
     }
     match detector.detect(sample) {
-        Some(info) => {
-            let lang = info.lang();
-            LangInfo {
-                code: lang.code(),
-                confidence: finite01(info.confidence()),
-                is_chinese: lang == Lang::Cmn && info.script() == Script::Mandarin,
-            }
-        }
+        Some(info) => LangInfo {
+            code: info.lang.code(),
+            confidence: finite01(info.confidence),
+            is_chinese: info.lang == Lang::Cmn && info.script == Script::Mandarin,
+        },
         None => LangInfo {
             code: "und",
             confidence: 0.0,
