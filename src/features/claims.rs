@@ -181,6 +181,7 @@ impl ClaimMatcher {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&patterns)
             .expect("the embedded lexicons compile");
         let mut unit_patterns: Vec<&str> = MEASURE_UNITS.to_vec();

@@ -367,25 +367,26 @@ impl Model {
     /// Reasons as one line of plain words: "claim density: calls to action 3.2 per 100 words
     /// (+1.41); ...".
     pub fn reasons_text(&self, s: &Score, k: usize) -> String {
-        let mut parts: Vec<String> = self
-            .top_reasons(s, k)
-            .into_iter()
-            .map(describe_contribution)
-            .collect();
-        if !s.top_grams.is_empty()
-            && self
-                .top_reasons(s, k)
-                .iter()
-                .any(|c| c.name == LEXICAL_WORDS)
-        {
-            let grams: Vec<String> = s
-                .top_grams
-                .iter()
-                .map(|(g, r)| format!("\"{g}\" {r:+.2}"))
-                .collect();
-            parts.push(format!("n-grams: {}", grams.join(", ")));
+        use std::fmt::Write;
+        let top = self.top_reasons(s, k);
+        let mut out = String::with_capacity(64 * (top.len() + 1));
+        for (i, c) in top.iter().enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            write_contribution(&mut out, c);
         }
-        parts.join("; ")
+        if !s.top_grams.is_empty() && top.iter().any(|c| c.name == LEXICAL_WORDS) {
+            // After the lexical reason itself, so never first.
+            out.push_str("; n-grams: ");
+            for (i, (g, r)) in s.top_grams.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write!(out, "\"{g}\" {r:+.2}").expect("writing to a String");
+            }
+        }
+        out
     }
 }
 
@@ -410,30 +411,42 @@ pub fn keep_first_k<T>(
 
 /// "claim density: calls to action 3.2 per 100 words (+1.41)".
 pub fn describe_contribution(c: &Contribution) -> String {
+    let mut out = String::new();
+    write_contribution(&mut out, c);
+    out
+}
+
+/// [`describe_contribution`], appended to `out`.
+fn write_contribution(out: &mut String, c: &Contribution) {
+    use std::fmt::Write;
     let (label, unit) = match features::feature_index(c.name) {
         Some(i) => (FEATURES[i].label, FEATURES[i].unit),
         None if c.name == LEXICAL_WORDS => ("word n-gram evidence", "score"),
         None => (c.name, ""),
     };
-    let value = format_value(c.value);
-    if unit.is_empty() {
-        format!("{label} {value} ({:+.2})", c.contribution)
-    } else {
-        format!("{label} {value} {unit} ({:+.2})", c.contribution)
+    out.push_str(label);
+    out.push(' ');
+    write_value(out, c.value);
+    if !unit.is_empty() {
+        out.push(' ');
+        out.push_str(unit);
     }
+    write!(out, " ({:+.2})", c.contribution).expect("writing to a String");
 }
 
-fn format_value(v: f64) -> String {
+fn write_value(out: &mut String, v: f64) {
+    use std::fmt::Write;
     let v = if v == 0.0 { 0.0 } else { v };
     if v.abs() < 0.005 && v != 0.0 {
-        format!("{v:.4}")
+        write!(out, "{v:.4}")
     } else if v == v.trunc() && v.abs() < 1e9 {
-        format!("{v:.0}")
+        write!(out, "{v:.0}")
     } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
+        write!(out, "{v:.1}")
     } else {
-        format!("{v:.2}")
+        write!(out, "{v:.2}")
     }
+    .expect("writing to a String");
 }
 
 /// Standardised values are clipped to this many deviations, so that a feature that barely
