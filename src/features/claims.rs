@@ -13,7 +13,9 @@
 //! Every group is reported as matches per 100 word units, where a word unit is a non-Han
 //! word or one Han character (so Chinese is per 100 characters, English per 100 words).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, PatternID};
 
 /// The cue groups, in feature order. The first six are promotional, the next four informative,
 /// the last two are register (who speaks to whom).
@@ -142,7 +144,11 @@ const PRICE_UNITS: &[&str] = &[
 /// The compiled matcher; build once and share (it is `Send + Sync`).
 #[derive(Debug, Clone)]
 pub struct ClaimMatcher {
-    ac: AhoCorasick,
+    /// The cue lexicons as one DFA (leftmost-longest, ASCII case-insensitive), searched by
+    /// [`ClaimMatcher::for_each_cue`].
+    dfa: DFA,
+    /// The DFA's unanchored start state.
+    start: StateID,
     /// For each pattern: its group and whether it needs word boundaries (left, right).
     meta: Vec<(Group, bool, bool)>,
     units: AhoCorasick,
@@ -177,13 +183,20 @@ impl ClaimMatcher {
                 ));
             }
         }
-        let ac = AhoCorasickBuilder::new()
+        // Splitting a text at a line break for the two-lane search relies on this.
+        assert!(
+            patterns.iter().all(|p| !p.is_empty() && !p.contains('\n')),
+            "cue phrases are non-empty and within one line"
+        );
+        let dfa = aho_corasick::dfa::Builder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .prefilter(false)
             .build(&patterns)
             .expect("the embedded lexicons compile");
+        let start = dfa
+            .start_state(Anchored::No)
+            .expect("the DFA supports unanchored searches");
         let mut unit_patterns: Vec<&str> = MEASURE_UNITS.to_vec();
         unit_patterns.extend_from_slice(PRICE_UNITS);
         let unit_is_price = (0..unit_patterns.len())
@@ -196,7 +209,8 @@ impl ClaimMatcher {
             .build(&unit_patterns)
             .expect("the unit list compiles");
         ClaimMatcher {
-            ac,
+            dfa,
+            start,
             meta,
             units,
             unit_is_price,
@@ -207,18 +221,54 @@ impl ClaimMatcher {
     pub fn count(&self, text: &str) -> ClaimCounts {
         let bytes = text.as_bytes();
         let mut c = ClaimCounts::default();
-        for m in self.ac.find_iter(text) {
-            let (group, left, right) = self.meta[m.pattern().as_usize()];
-            if left && m.start() > 0 && is_word_byte(bytes, m.start() - 1, true) {
-                continue;
+        self.for_each_cue(bytes, |pid, start, end| {
+            let (group, left, right) = self.meta[pid.as_usize()];
+            if left && start > 0 && is_word_byte(bytes, start - 1, true) {
+                return;
             }
-            if right && m.end() < bytes.len() && is_word_byte(bytes, m.end(), false) {
-                continue;
+            if right && end < bytes.len() && is_word_byte(bytes, end, false) {
+                return;
             }
             c.counts[group as usize] += 1;
-        }
+        });
         self.scan_patterns(text, &mut c);
         c
+    }
+
+    /// Call `f(pattern, start, end)` for each cue match of `bytes`: the matches
+    /// aho-corasick's `find_iter` gives (leftmost-longest, each search resuming where the last
+    /// match ended), though not in text order.
+    ///
+    /// A DFA walk is a chain of dependent loads (each state comes from the one before), so one
+    /// walk keeps the processor waiting on memory. A text of some length is cut after the line
+    /// break nearest its middle and the two halves are walked in turn, a byte of each per
+    /// step: two independent chains, whose loads overlap. No phrase spans a line break, so
+    /// every search that reads one is back at the start state after it, and no match crosses
+    /// the cut: the halves' matches are the whole text's.
+    fn for_each_cue(&self, bytes: &[u8], mut f: impl FnMut(PatternID, usize, usize)) {
+        let n = bytes.len();
+        let cut = if n >= LANE_MIN_BYTES {
+            let mid = n / 2;
+            memchr::memchr(b'\n', &bytes[mid..])
+                .map(|k| mid + k + 1)
+                .or_else(|| memchr::memrchr(b'\n', &bytes[..mid]).map(|k| k + 1))
+        } else {
+            None
+        };
+        let cut = cut.unwrap_or(n);
+        let mut a = Lane::new(0, cut, self.start);
+        let mut b = Lane::new(cut, n, self.start);
+        let (mut a_on, mut b_on) = (a.pos < a.end, b.pos < b.end);
+        while a_on && b_on {
+            a_on = a.step(&self.dfa, self.start, bytes, &mut f);
+            b_on = b.step(&self.dfa, self.start, bytes, &mut f);
+        }
+        while a_on {
+            a_on = a.step(&self.dfa, self.start, bytes, &mut f);
+        }
+        while b_on {
+            b_on = b.step(&self.dfa, self.start, bytes, &mut f);
+        }
     }
 
     /// Phones, URLs, e-mails, currency amounts and numbers with units.
@@ -286,6 +336,76 @@ impl ClaimMatcher {
             return None;
         }
         Some(self.unit_is_price[m.pattern().as_usize()])
+    }
+}
+
+/// Texts shorter than this are searched in one lane.
+const LANE_MIN_BYTES: usize = 256;
+
+/// One lane of [`ClaimMatcher::for_each_cue`]: aho-corasick's leftmost search loop
+/// (`try_find_fwd` without a prefilter) over `pos..end`, restarted after each match as
+/// `find_iter` restarts it.
+struct Lane {
+    pos: usize,
+    end: usize,
+    sid: StateID,
+    /// The longest match of the current search so far: its pattern and end.
+    mat: Option<(PatternID, usize)>,
+}
+
+impl Lane {
+    fn new(pos: usize, end: usize, start: StateID) -> Lane {
+        Lane {
+            pos,
+            end,
+            sid: start,
+            mat: None,
+        }
+    }
+
+    /// Read one byte (or end the current search); returns whether the lane goes on.
+    #[inline(always)]
+    fn step(
+        &mut self,
+        dfa: &DFA,
+        start: StateID,
+        bytes: &[u8],
+        f: &mut impl FnMut(PatternID, usize, usize),
+    ) -> bool {
+        if self.pos >= self.end {
+            return self.finish(dfa, start, f);
+        }
+        self.sid = dfa.next_state(Anchored::No, self.sid, bytes[self.pos]);
+        self.pos += 1;
+        if dfa.is_special(self.sid) {
+            if dfa.is_dead(self.sid) {
+                return self.finish(dfa, start, f);
+            }
+            if dfa.is_match(self.sid) {
+                self.mat = Some((dfa.match_pattern(self.sid, 0), self.pos));
+            }
+        }
+        true
+    }
+
+    /// The current search is over: report its match and start the next search at the
+    /// match's end, or, without a match, stop (as `find_iter` does).
+    #[cold]
+    fn finish(
+        &mut self,
+        dfa: &DFA,
+        start: StateID,
+        f: &mut impl FnMut(PatternID, usize, usize),
+    ) -> bool {
+        match self.mat.take() {
+            Some((pid, end)) => {
+                f(pid, end - dfa.pattern_len(pid), end);
+                self.pos = end;
+                self.sid = start;
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -471,6 +591,76 @@ mod tests {
 
     fn counts(text: &str) -> [u32; GROUPS] {
         ClaimMatcher::new().count(text).counts
+    }
+
+    /// aho-corasick's own automaton over the same patterns, for its iterator's matches.
+    fn reference_matcher() -> AhoCorasick {
+        let mut patterns = Vec::new();
+        for lexicon in [EN_LEXICON, ZH_LEXICON] {
+            for (_, phrase) in parse_lexicon(lexicon) {
+                patterns.push(
+                    phrase
+                        .strip_suffix('*')
+                        .unwrap_or(phrase)
+                        .to_ascii_lowercase(),
+                );
+            }
+        }
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&patterns)
+            .unwrap()
+    }
+
+    #[test]
+    fn two_lane_search_finds_what_find_iter_finds() {
+        let m = ClaimMatcher::new();
+        let reference = reference_matcher();
+        // Words of the lexicons (so that matches overlap, nest and abut), line breaks, and
+        // texts long enough to be cut into two lanes.
+        let mut words: Vec<String> = Vec::new();
+        for lexicon in [EN_LEXICON, ZH_LEXICON] {
+            for (_, phrase) in parse_lexicon(lexicon).into_iter().step_by(7) {
+                words.extend(phrase.trim_end_matches('*').split(' ').map(str::to_string));
+            }
+        }
+        words.extend(["\n", "\n\n", " ", "x", "CURE", "免费", ".", "s"].map(String::from));
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut texts: Vec<String> = Vec::new();
+        for n in 0..600 {
+            let mut t = String::new();
+            for _ in 0..(n % 300) {
+                seed = crate::features::tokenize::mix64(seed);
+                t.push_str(&words[(seed >> 16) as usize % words.len()]);
+                if !seed.is_multiple_of(3) {
+                    t.push(' ');
+                }
+            }
+            texts.push(t);
+        }
+        let genre = include_str!("../../data/genre/genre.csv");
+        texts.extend(
+            genre
+                .as_bytes()
+                .chunks(3000)
+                .map(|c| String::from_utf8_lossy(c).into_owned()),
+        );
+        let mut cut = 0;
+        for t in &texts {
+            let mut got = Vec::new();
+            m.for_each_cue(t.as_bytes(), |p, s, e| got.push((p.as_usize(), s, e)));
+            got.sort_unstable();
+            let mut want: Vec<_> = reference
+                .find_iter(t)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            want.sort_unstable();
+            assert_eq!(got, want, "on {t:?}");
+            cut += (t.len() >= LANE_MIN_BYTES && t.contains('\n')) as usize;
+        }
+        assert!(cut > 300, "{cut} texts searched in two lanes");
     }
 
     #[test]
