@@ -21,9 +21,10 @@ pub const MIN_LETTERS: usize = 24;
 /// Bytes of text handed to whatlang at most.
 pub const LANG_SAMPLE_BYTES: usize = 128;
 
-/// The languages whatlang chooses among: the most common languages of the web. whatlang's
-/// cost grows with the number of candidate languages of a script (each is a trigram profile
-/// to compare), so a bounded list keeps detection off the top of the profile.
+/// The languages detection chooses among: the most common languages of the web. Detection's
+/// cost grows with the number of candidate languages of a script (each is an alphabet and a
+/// trigram profile to compare, though [`super::langid`] compares the profiles in one pass),
+/// so a bounded list keeps it off the top of the profile.
 pub const LANGUAGES: &[Lang] = &[
     Lang::Eng,
     Lang::Spa,
