@@ -61,13 +61,31 @@ fn output_ids(dir: &std::path::Path) -> HashMap<String, usize> {
 fn killed_runs_resume_with_every_document_exactly_once() {
     let w = Workdir::new();
     let total = make_inputs(&w, 24, 1500);
-    // Deterministic "random" kill points, spread over the run.
+    // How long the whole job takes here, uninterrupted: kill points are fractions of it, so
+    // that runs are really killed however fast the machine and the binary are (fixed points
+    // in milliseconds let a faster build finish before enough kills).
+    let started = std::time::Instant::now();
+    let o = w.run(&[
+        "label",
+        "in",
+        "--output-dir",
+        "calib",
+        "--resume",
+        "-j",
+        "2",
+        "-q",
+    ]);
+    assert_code(&o, 0);
+    let whole = started.elapsed().as_secs_f64();
+    // Deterministic "random" kill points, each between 5% and 30% of the whole job: three
+    // kills take at most 90% of it, so the first three runs are always killed.
     let mut seed: u64 = 20240917;
     let mut next = || {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        (seed >> 33) % 2300 + 200
+        let u = ((seed >> 33) % 1000) as f64 / 1000.0;
+        Duration::from_secs_f64(whole * (0.05 + 0.25 * u))
     };
     let mut kills = 0;
     let mut runs = 0;
@@ -89,7 +107,7 @@ fn killed_runs_resume_with_every_document_exactly_once() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(next()));
+        std::thread::sleep(next());
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             kills += 1;
