@@ -162,27 +162,35 @@ pub struct ClaimCounts {
     pub counts: [u32; GROUPS],
 }
 
+/// The cue phrases of both lexicons as automaton patterns (lower-cased, a trailing `*`
+/// dropped), and for each its group and whether it needs a word boundary on the left and on
+/// the right (English phrases that start or end with a letter or digit; not after `*`).
+fn cue_patterns() -> (Vec<String>, Vec<(Group, bool, bool)>) {
+    let mut patterns = Vec::new();
+    let mut meta = Vec::new();
+    for (lexicon, bounded) in [(EN_LEXICON, true), (ZH_LEXICON, false)] {
+        for (group, phrase) in parse_lexicon(lexicon) {
+            let (phrase, right) = match phrase.strip_suffix('*') {
+                Some(p) => (p, false),
+                None => (phrase, true),
+            };
+            let first = phrase.chars().next().expect("phrases are non-empty");
+            let last = phrase.chars().last().expect("phrases are non-empty");
+            patterns.push(phrase.to_ascii_lowercase());
+            meta.push((
+                group,
+                bounded && first.is_ascii_alphanumeric(),
+                bounded && right && last.is_ascii_alphanumeric(),
+            ));
+        }
+    }
+    (patterns, meta)
+}
+
 impl ClaimMatcher {
     /// Build the matcher from the embedded lexicons.
     pub fn new() -> ClaimMatcher {
-        let mut patterns = Vec::new();
-        let mut meta = Vec::new();
-        for (lexicon, bounded) in [(EN_LEXICON, true), (ZH_LEXICON, false)] {
-            for (group, phrase) in parse_lexicon(lexicon) {
-                let (phrase, right) = match phrase.strip_suffix('*') {
-                    Some(p) => (p, false),
-                    None => (phrase, true),
-                };
-                let first = phrase.chars().next().expect("phrases are non-empty");
-                let last = phrase.chars().last().expect("phrases are non-empty");
-                patterns.push(phrase.to_ascii_lowercase());
-                meta.push((
-                    group,
-                    bounded && first.is_ascii_alphanumeric(),
-                    bounded && right && last.is_ascii_alphanumeric(),
-                ));
-            }
-        }
+        let (patterns, meta) = cue_patterns();
         // Splitting a text at a line break for the two-lane search relies on this.
         assert!(
             patterns.iter().all(|p| !p.is_empty() && !p.contains('\n')),
@@ -595,17 +603,7 @@ mod tests {
 
     /// aho-corasick's own automaton over the same patterns, for its iterator's matches.
     fn reference_matcher() -> AhoCorasick {
-        let mut patterns = Vec::new();
-        for lexicon in [EN_LEXICON, ZH_LEXICON] {
-            for (_, phrase) in parse_lexicon(lexicon) {
-                patterns.push(
-                    phrase
-                        .strip_suffix('*')
-                        .unwrap_or(phrase)
-                        .to_ascii_lowercase(),
-                );
-            }
-        }
+        let (patterns, _) = cue_patterns();
         AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
