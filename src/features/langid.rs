@@ -81,14 +81,12 @@ impl LangDetector {
             latin.push(lang);
             lens.push((chars.len() / 3) as i64);
         }
-        let mut keys: Vec<u64> = by_key.keys().copied().collect();
-        keys.sort_unstable();
-        let mut index = HashMap::with_capacity_and_hasher(keys.len(), PreHashed::default());
+        // One flat array of ranks, each key's a span of it (the order of the spans is free).
+        let mut index = HashMap::with_capacity_and_hasher(by_key.len(), PreHashed::default());
         let mut ranks = Vec::new();
-        for k in keys {
-            let r = &by_key[&k];
+        for (k, r) in by_key {
             index.insert(k, (ranks.len() as u32, r.len() as u32));
-            ranks.extend_from_slice(r);
+            ranks.extend_from_slice(&r);
         }
         LangDetector {
             detector: Detector::with_allowlist(allow.to_vec()),
