@@ -2,7 +2,7 @@
 //! classifier and the web-quality signals.
 
 use super::claims::url_at;
-use super::script::is_han;
+use super::script::{decode3_at, is_han, is_han3_at};
 use super::tokenize::WordHash;
 
 /// One non-blank line (leading and trailing whitespace trimmed).
@@ -93,6 +93,14 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
             let c = if bytes[i] < 0x80 {
                 i += 1;
                 bytes[i - 1] as char
+            } else if is_han3_at(bytes, i) {
+                // Most of Chinese text: wide, never a space, no case to fold.
+                h.push_char(decode3_at(bytes, i));
+                i += 3;
+                chars += 1;
+                width += 2;
+                prev_space = false;
+                continue;
             } else {
                 let c = s[i..].chars().next().expect("i is a char boundary");
                 i += c.len_utf8();
@@ -242,7 +250,7 @@ mod tests {
 
     #[test]
     fn line_counts_match_a_loop_over_characters() {
-        let alphabet = "aZ 中文，。\tｃ\u{3000}\u{a0}\u{b}カЖé1\n";
+        let alphabet = "aZ 中文，。\tｃ\u{3000}\u{a0}\u{b}カЖé1\n一鿿㐀\u{4DFF}";
         for t in crate::features::random_texts(alphabet, 300, 0x1f83_d9ab_fb41_bd6b) {
             let mut v = Vec::new();
             split_lines(&t, &mut v);

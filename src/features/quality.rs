@@ -307,6 +307,12 @@ fn char_signals(text: &str) -> CharSignals {
                 continue;
             }
             (k == A_WS, false, b as char)
+        } else if super::script::is_han3_at(bytes, i) {
+            // Most of Chinese text: a letter, never a space or a mark counted below.
+            in_chunk = true;
+            chunk_alpha = true;
+            i += 3;
+            continue;
         } else {
             let c = text[i..]
                 .chars()
@@ -691,7 +697,7 @@ mod tests {
         .collect();
         // Random strings over a small alphabet that has every case in it.
         texts.extend(crate::features::random_texts(
-            "a Z.#?!{}1\n\t…？！。中é\u{3000}\u{0b}",
+            "a Z.#?!{}1\n\t…？！。中é\u{3000}\u{0b}一鿿㐀\u{4DFF}",
             300,
             0x2545_f491_4f6c_dd1d,
         ));

@@ -92,6 +92,26 @@ pub fn is_han(c: char) -> bool {
         | 0x30000..=0x3134F | 0xF900..=0xFAFF)
 }
 
+/// Is the character whose UTF-8 starts at `bytes[i]` in U+4E00..=U+9FFF, the main block of CJK
+/// unified ideographs and most of any Chinese text? Decided from the first two bytes, without
+/// decoding: the block is `E4 B8 80` to `E9 BF BF`. `bytes` must be valid UTF-8 and `i` on a
+/// character boundary (a lead byte `E4`..`E9` then has two bytes after it).
+#[inline(always)]
+pub fn is_han3_at(bytes: &[u8], i: usize) -> bool {
+    let b = bytes[i];
+    b.wrapping_sub(0xE5) < 5 || (b == 0xE4 && bytes[i + 1] >= 0xB8)
+}
+
+/// The character of the three-byte UTF-8 sequence at `bytes[i]` (for example one that
+/// [`is_han3_at`] accepted).
+#[inline(always)]
+pub fn decode3_at(bytes: &[u8], i: usize) -> char {
+    let c = ((bytes[i] as u32 & 0x0F) << 12)
+        | ((bytes[i + 1] as u32 & 0x3F) << 6)
+        | (bytes[i + 2] as u32 & 0x3F);
+    char::from_u32(c).expect("a three-byte UTF-8 sequence is a scalar value")
+}
+
 #[inline]
 fn is_kana(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF)
@@ -162,7 +182,23 @@ impl ScriptCounts {
         if n(C_HIGH) == 0 {
             return s;
         }
-        for c in text.chars().filter(|c| !c.is_ascii()) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            if is_han3_at(bytes, i) {
+                s.total += 1;
+                s.han += 1;
+                i += 3;
+                continue;
+            }
+            let c = text[i..]
+                .chars()
+                .next()
+                .expect("i is on a character boundary");
+            i += c.len_utf8();
             if is_han(c) {
                 s.total += 1;
                 s.han += 1;
@@ -358,6 +394,28 @@ mod tests {
     }
 
     #[test]
+    fn han3_is_the_main_ideograph_block() {
+        // Every character of three UTF-8 bytes, and texts with it after other characters.
+        for c in ('\u{800}'..='\u{FFFF}').filter(|c| c.len_utf8() == 3) {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(
+                is_han3_at(b, 0),
+                ('\u{4E00}'..='\u{9FFF}').contains(&c),
+                "{c:?}"
+            );
+            assert!(!is_han3_at(b, 0) || is_han(c), "{c:?}");
+            assert_eq!(decode3_at(b, 0), c);
+        }
+        for text in ["a中", "é一", "😀鿿", "\u{4DFF}\u{4E00}"] {
+            let last = text.char_indices().last().unwrap();
+            assert!(is_han3_at(text.as_bytes(), last.0), "{text}");
+            assert_eq!(decode3_at(text.as_bytes(), last.0), last.1);
+            assert!(!is_han3_at(text.as_bytes(), 0), "{text}");
+        }
+    }
+
+    #[test]
     fn ascii_lanes_count_every_byte_once() {
         let all: String = (0u8..128).map(char::from).collect();
         let texts = [
@@ -404,6 +462,49 @@ mod tests {
         ] {
             assert!(is_plain_punct(c), "{c}");
         }
+    }
+
+    /// The counts as one loop over every character makes them, without the fast paths.
+    fn counted_reference(text: &str) -> ScriptCounts {
+        let mut s = ScriptCounts::default();
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            s.total += 1;
+            if is_han(c) {
+                s.han += 1;
+            } else if is_kana(c) {
+                s.kana += 1;
+            } else if is_hangul(c) {
+                s.hangul += 1;
+            } else if c.is_alphabetic() {
+                match c as u32 {
+                    0x41..=0x5A | 0x61..=0x7A | 0x00C0..=0x024F | 0x1E00..=0x1EFF => s.latin += 1,
+                    0x0400..=0x052F => s.cyrillic += 1,
+                    0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF => s.arabic += 1,
+                    _ => {}
+                }
+                if c.is_uppercase() {
+                    s.upper += 1;
+                    s.cased += 1;
+                } else if c.is_lowercase() {
+                    s.cased += 1;
+                }
+            } else if c.is_numeric() {
+                s.digit += 1;
+            } else if is_punct(c) {
+                s.punct += 1;
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn fast_paths_count_what_the_plain_loop_counts() {
+        let alphabet = "aZ9 ,.\n\t中文丁一鿿㐀丶\u{4DFF}가あЖжé\u{3000}，。😀\u{200B}ﬁ٣";
+        let texts = crate::features::random_texts(alphabet, 400, 0x9e37_79b9_7f4a_7c15);
+        for t in &texts {
+            assert_eq!(ScriptCounts::count(t), counted_reference(t), "{t:?}");
+        }
+        assert!(texts.iter().any(|t| ScriptCounts::count(t).han > 20));
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
 
-use super::script::is_han;
+use super::script::{decode3_at, is_han, is_han3_at};
 
 /// A word of the text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,6 +69,11 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             } else {
                 i += 1;
             }
+            continue;
+        }
+        if is_han3_at(bytes, i) {
+            out.push(han_token(decode3_at(bytes, i), i));
+            i += 3;
             continue;
         }
         let c = text[i..].chars().next().expect("i is a char boundary");
@@ -312,6 +317,26 @@ mod tests {
     fn empty_and_symbols_give_no_tokens() {
         assert!(words("").is_empty());
         assert!(words("  ?!… 😀😀 ").is_empty());
+    }
+
+    #[test]
+    fn han_fast_path_gives_the_decoded_tokens() {
+        // Each Han character a token, whichever path decoded it; words around them unchanged.
+        let alphabet = "aZ '1中文一鿿㐀\u{4DFF}丶，é Ж😀\u{F900}";
+        for t in crate::features::random_texts(alphabet, 300, 0x4528_21e6_38d0_1377) {
+            let mut v = Vec::new();
+            tokenize(&t, &mut v);
+            let mut want = Vec::new();
+            for (i, c) in t.char_indices().filter(|&(_, c)| is_han(c)) {
+                want.push(han_token(c, i));
+            }
+            let got: Vec<Token> = v.iter().filter(|k| k.han).copied().collect();
+            assert_eq!(got, want, "{t:?}");
+            for k in v.iter().filter(|k| !k.han) {
+                let s = k.text(&t);
+                assert!(!s.is_empty() && !s.chars().any(is_han), "{s:?} in {t:?}");
+            }
+        }
     }
 
     #[test]
