@@ -155,6 +155,11 @@ fn unicode_pass(text: &str) -> (Option<String>, bool) {
             i += ascii_run(&bytes[i..]);
             continue;
         }
+        if super::script::is_han3_at(bytes, i) {
+            // The main ideograph block: NFKC keeps it, nothing folds it (see `fold_char`).
+            i += 3;
+            continue;
+        }
         let c = text[i..]
             .chars()
             .next()
@@ -168,7 +173,9 @@ fn unicode_pass(text: &str) -> (Option<String>, bool) {
                 }
                 let mut buf = [0u8; 4];
                 let one: &str = c.encode_utf8(&mut buf);
-                if is_nfkc_quick(one.chars()) == IsNormalized::Yes {
+                // A quick-check "maybe" (a combining mark) that NFKC leaves as it is needs no
+                // copy of the text either.
+                if is_nfkc_quick(one.chars()) == IsNormalized::Yes || one.nfkc().eq(one.chars()) {
                     Fold::Keep
                 } else {
                     Fold::Slow
@@ -540,7 +547,7 @@ mod tests {
             }
             o
         };
-        let alphabet = "ab .中文，。\u{200b}ｃ①é\u{0301}сx\u{3000}\u{7}";
+        let alphabet = "ab .中文，。\u{200b}ｃ①é\u{0301}сx\u{3000}\u{7}一鿿㐀\u{4DFF}";
         for t in crate::features::random_texts(alphabet, 300, 0x243f_6a88_85a3_08d3) {
             let (changed, _) = unicode_pass(&t);
             let want = reference(&t);
@@ -552,6 +559,9 @@ mod tests {
     #[test]
     fn ascii_is_borrowed() {
         assert!(matches!(normalize("plain text\nline"), Cow::Borrowed(_)));
+        // A combining mark that NFKC keeps is no change either (it was copied once).
+        assert!(unicode_pass("a\u{301}").0.is_none());
+        assert!(unicode_pass("鿿\u{301}䷿с㐀䷿").0.is_none());
     }
 
     #[test]
