@@ -88,33 +88,54 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
     }
 }
 
+/// Classes of bytes in a word: `1` an ASCII digit, `3` a lower-case ASCII letter, `7` an
+/// upper-case one, `0` anything else (non-ASCII bytes included).
+const WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'0'..=b'9' => 1,
+            b'a'..=b'z' => 3,
+            b'A'..=b'Z' => 7,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
 /// A run of non-Han letters and digits starting at `start`; returns where it ends.
 fn word_run(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
     let bytes = text.as_bytes();
     let mut h = WordHash::new();
     let mut end = start;
     let mut chars = 0u32;
-    let (mut alpha, mut upper, mut lower) = (false, 0u32, 0u32);
+    let (mut alpha, mut letters, mut upper, mut lower) = (false, 0u32, 0u32, 0u32);
     while end < bytes.len() {
         let b = bytes[end];
+        let k = WORD_BYTE[b as usize];
+        if k != 0 {
+            // An ASCII letter or digit: counted and hashed from its class, lower-cased by
+            // setting bit 5 on upper-case letters.
+            let (is_alpha, is_upper) = ((k >> 1) & 1, (k >> 2) & 1);
+            letters += is_alpha as u32;
+            upper += is_upper as u32;
+            lower += (is_alpha & !is_upper) as u32;
+            h.push_ascii_lower(b | (is_upper << 5));
+            chars += 1;
+            end += 1;
+            continue;
+        }
         if b < 0x80 {
-            let keep = b.is_ascii_alphanumeric()
-                || (b == b'\''
-                    && chars > 0
-                    && bytes[end - 1].is_ascii_alphabetic()
-                    && bytes.get(end + 1).is_some_and(|n| n.is_ascii_alphabetic()));
+            let keep = b == b'\''
+                && chars > 0
+                && bytes[end - 1].is_ascii_alphabetic()
+                && bytes.get(end + 1).is_some_and(|n| n.is_ascii_alphabetic());
             if !keep {
                 break;
             }
-            if b.is_ascii_alphabetic() {
-                alpha = true;
-                if b.is_ascii_uppercase() {
-                    upper += 1;
-                } else {
-                    lower += 1;
-                }
-            }
-            h.push_char(b as char);
+            h.push_char('\'');
             chars += 1;
             end += 1;
             continue;
@@ -141,7 +162,7 @@ fn word_run(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
         chars,
         hash: h.finish(),
         han: false,
-        alpha,
+        alpha: alpha || letters > 0,
         all_caps: upper >= 2 && lower == 0,
     });
     end
@@ -214,6 +235,12 @@ impl WordHash {
             c.to_lowercase().next().unwrap_or(c) as u32
         };
         self.0 = (self.0 ^ lc as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
+    /// [`WordHash::push_char`] for an ASCII byte that is already lower case.
+    #[inline]
+    pub fn push_ascii_lower(&mut self, b: u8) {
+        self.0 = (self.0 ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
     }
 
     #[inline]
@@ -335,6 +362,28 @@ mod tests {
             for k in v.iter().filter(|k| !k.han) {
                 let s = k.text(&t);
                 assert!(!s.is_empty() && !s.chars().any(is_han), "{s:?} in {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn word_tokens_follow_their_text() {
+        // Hash, length, letters and case of every word token, from the token's own text.
+        let alphabet = "aZmQ09 '' -.中éÉЖж\u{2019}";
+        for t in crate::features::random_texts(alphabet, 400, 0x1319_8a2e_0370_7344) {
+            let mut v = Vec::new();
+            tokenize(&t, &mut v);
+            for k in v.iter().filter(|k| !k.han) {
+                let s = k.text(&t);
+                let mut h = WordHash::new();
+                s.chars().for_each(|c| h.push_char(c));
+                assert_eq!(k.hash, h.finish(), "{s:?}");
+                assert_eq!(k.chars as usize, s.chars().count(), "{s:?}");
+                assert_eq!(k.alpha, s.chars().any(char::is_alphabetic), "{s:?}");
+                let upper = s.chars().filter(|c| c.is_uppercase()).count();
+                let lower = s.chars().filter(|c| c.is_lowercase()).count();
+                assert_eq!(k.all_caps, upper >= 2 && lower == 0, "{s:?}");
+                assert!(!s.starts_with('\'') && !s.ends_with('\''), "{s:?}");
             }
         }
     }
