@@ -69,19 +69,26 @@ pub struct QualityScratch {
     /// Table slot of each word in the unigram counts.
     word_slots: Vec<u32>,
     stop: CountTable,
+    /// A bit per value of a hash's top 11 bits, set for the stop words' hashes: most other
+    /// words are turned away by one bit test, before a probe of `stop`.
+    stop_bits: [u64; 32],
 }
 
 impl QualityScratch {
     pub fn new() -> Self {
         let mut stop = CountTable::default();
         stop.reset(STOPWORDS.len() * 4);
+        let mut stop_bits = [0u64; 32];
         for w in STOPWORDS {
             let mut h = WordHash::new();
             w.chars().for_each(|c| h.push_char(c));
-            stop.add(h.finish());
+            let h = h.finish();
+            stop.add(h);
+            stop_bits[(h >> 59) as usize] |= 1 << ((h >> 53) & 63);
         }
         QualityScratch {
             stop,
+            stop_bits,
             ..Default::default()
         }
     }
@@ -117,7 +124,10 @@ pub fn quality(
             lat_len += t.chars as u64;
             lat_n += 1;
         }
-        if scratch.stop.get(t.hash) > 0 {
+        let h = t.hash;
+        if scratch.stop_bits[(h >> 59) as usize] >> ((h >> 53) & 63) & 1 != 0
+            && scratch.stop.get(h) > 0
+        {
             stop += 1;
         }
         if t.all_caps {
@@ -549,6 +559,19 @@ mod tests {
         tokenize(text, &mut tokens);
         let zh = text.chars().any(super::super::script::is_han);
         quality(text, &lines, &tokens, zh, &mut QualityScratch::new())
+    }
+
+    #[test]
+    fn every_stop_word_passes_the_bit_filter() {
+        // All stop words, in both cases where they have one: every word is a stop word.
+        let all = STOPWORDS.join(" ");
+        assert_eq!(q(&all).stopword_ratio, 1.0);
+        assert_eq!(q(&all.to_uppercase()).stopword_ratio, 1.0);
+        // And none of a list of other words is.
+        assert_eq!(
+            q("cure clinic doctor therapy 治疗 医院 best call").stopword_ratio,
+            0.0
+        );
     }
 
     #[test]
