@@ -264,22 +264,29 @@ struct CharSignals {
     alpha_chunks: u32,
 }
 
-/// ASCII byte classes of [`char_signals`].
-const A_WS: u8 = 1;
-const A_ALPHA: u8 = 2;
-/// `#`, `.`, `?`, `!`, `{`, `}`.
-const A_MARK: u8 = 4;
+/// Byte classes of [`char_signals`]: whitespace, a letter, or a byte the slow path reads
+/// (the marks `#` `.` `?` `!` `{` `}`, and the first byte of a character that is neither
+/// ASCII nor a main-block ideograph). Every other byte (digits, other punctuation, a byte
+/// inside a character, the lead byte `E5`..`E9` of a main-block ideograph, which is a letter)
+/// is a non-space.
+const B_WS: u8 = 1;
+const B_ALPHA: u8 = 2;
+const B_SLOW: u8 = 4;
 
-const ASCII_FLAGS: [u8; 128] = {
-    let mut t = [0u8; 128];
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
-    while b < 128 {
+    while b < 256 {
         let c = b as u8;
         t[b] = match c {
             // `char::is_whitespace` on ASCII (vertical tab included).
-            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => A_WS,
-            b'a'..=b'z' | b'A'..=b'Z' => A_ALPHA,
-            b'#' | b'.' | b'?' | b'!' | b'{' | b'}' => A_MARK,
+            b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => B_WS,
+            b'a'..=b'z' | b'A'..=b'Z' => B_ALPHA,
+            b'#' | b'.' | b'?' | b'!' | b'{' | b'}' => B_SLOW,
+            // U+5000..U+9FFF: Han, whatever the bytes after.
+            0xE5..=0xE9 => B_ALPHA,
+            // Lead bytes of other characters (`E4` is Han only from `E4 B8`).
+            0xC0..=0xFF => B_SLOW,
             _ => 0,
         };
         b += 1;
@@ -287,40 +294,36 @@ const ASCII_FLAGS: [u8; 128] = {
     t
 };
 
-/// Symbols, sentence marks, braces and chunks of `text`, in one walk: ASCII a byte at a
-/// time from a class table (runs of letters in a tight loop), other characters decoded.
+/// Symbols, sentence marks, braces and chunks of `text`, in one walk. Whitespace, letters
+/// and the bytes of main-block ideographs update the chunk state without a branch (a chunk
+/// ends wherever whitespace follows a non-space); marks and other characters are decoded.
 fn char_signals(text: &str) -> CharSignals {
     let mut s = CharSignals::default();
     let bytes = text.as_bytes();
-    let (mut in_chunk, mut chunk_alpha) = (false, false);
+    // 0 or 1: inside a chunk, and the chunk has a letter.
+    let (mut in_chunk, mut chunk_alpha) = (0u32, 0u32);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let (ws, alpha, c) = if b < 0x80 {
-            let k = ASCII_FLAGS[b as usize];
-            if k == A_ALPHA {
-                in_chunk = true;
-                chunk_alpha = true;
-                i += 1;
-                while i < bytes.len()
-                    && bytes[i] < 0x80
-                    && ASCII_FLAGS[bytes[i] as usize] == A_ALPHA
-                {
-                    i += 1;
-                }
-                continue;
-            }
+        let k = BYTE_CLASS[b as usize];
+        if k & B_SLOW == 0 {
+            let ws = (k & B_WS) as u32;
+            let alpha = ((k & B_ALPHA) >> 1) as u32;
+            let ended = in_chunk & ws;
+            s.chunks += ended;
+            s.alpha_chunks += ended & chunk_alpha;
+            in_chunk = ws ^ 1;
+            chunk_alpha = (chunk_alpha | alpha) & (ws ^ 1);
             i += 1;
-            if k == 0 {
-                // Digits and punctuation other than the marks.
-                in_chunk = true;
-                continue;
-            }
-            (k == A_WS, false, b as char)
+            continue;
+        }
+        let (ws, alpha, c) = if b < 0x80 {
+            i += 1;
+            (false, false, b as char)
         } else if super::script::is_han3_at(bytes, i) {
-            // Most of Chinese text: a letter, never a space or a mark counted below.
-            in_chunk = true;
-            chunk_alpha = true;
+            // `E4 B8`..`E4 BF`: a main-block ideograph.
+            in_chunk = 1;
+            chunk_alpha = 1;
             i += 3;
             continue;
         } else {
@@ -330,9 +333,8 @@ fn char_signals(text: &str) -> CharSignals {
                 .expect("i is on a character boundary");
             i += c.len_utf8();
             if super::script::is_han(c) {
-                // Most of Chinese text: a letter, never a space or a mark counted below.
-                in_chunk = true;
-                chunk_alpha = true;
+                in_chunk = 1;
+                chunk_alpha = 1;
                 continue;
             }
             (
@@ -342,16 +344,14 @@ fn char_signals(text: &str) -> CharSignals {
             )
         };
         if ws {
-            if in_chunk {
-                s.chunks += 1;
-                s.alpha_chunks += chunk_alpha as u32;
-            }
-            in_chunk = false;
-            chunk_alpha = false;
+            s.chunks += in_chunk;
+            s.alpha_chunks += in_chunk & chunk_alpha;
+            in_chunk = 0;
+            chunk_alpha = 0;
             continue;
         }
-        in_chunk = true;
-        chunk_alpha |= alpha;
+        in_chunk = 1;
+        chunk_alpha |= alpha as u32;
         match c {
             '#' => s.hashes += 1,
             '…' => {
@@ -382,10 +382,8 @@ fn char_signals(text: &str) -> CharSignals {
             _ => {}
         }
     }
-    if in_chunk {
-        s.chunks += 1;
-        s.alpha_chunks += chunk_alpha as u32;
-    }
+    s.chunks += in_chunk;
+    s.alpha_chunks += in_chunk & chunk_alpha;
     s
 }
 
