@@ -68,27 +68,42 @@ pub struct QualityScratch {
     slots: Vec<u32>,
     /// Table slot of each word in the unigram counts.
     word_slots: Vec<u32>,
-    stop: CountTable,
-    /// A bit per value of a hash's top 11 bits, set for the stop words' hashes: most other
-    /// words are turned away by one bit test, before a probe of `stop`.
-    stop_bits: [u64; 32],
+    /// The stop words' hashes, each at the slot of its top 9 bits or the one after (see
+    /// [`stop_slots`]): a word is a stop word when either slot holds its hash.
+    stop: Vec<u64>,
+}
+
+/// Bits of a hash that choose its slot in [`QualityScratch::stop`].
+const STOP_BITS: u32 = 9;
+
+/// The stop words' hashes laid out for a test without branches: hash `h` sits at slot
+/// `h >> (64 - STOP_BITS)` or, when another stop word took that slot, at the next one (a test
+/// checks that no slot is wanted by three words).
+fn stop_slots() -> Vec<u64> {
+    let mut slots = vec![0u64; (1 << STOP_BITS) + 1];
+    for w in STOPWORDS {
+        let mut h = WordHash::new();
+        w.chars().for_each(|c| h.push_char(c));
+        let h = h.finish();
+        let i = (h >> (64 - STOP_BITS)) as usize;
+        let free = if slots[i] == 0 || slots[i] == h {
+            i
+        } else {
+            i + 1
+        };
+        assert!(
+            slots[free] == 0 || slots[free] == h,
+            "stop word slots overflow"
+        );
+        slots[free] = h;
+    }
+    slots
 }
 
 impl QualityScratch {
     pub fn new() -> Self {
-        let mut stop = CountTable::default();
-        stop.reset(STOPWORDS.len() * 4);
-        let mut stop_bits = [0u64; 32];
-        for w in STOPWORDS {
-            let mut h = WordHash::new();
-            w.chars().for_each(|c| h.push_char(c));
-            let h = h.finish();
-            stop.add(h);
-            stop_bits[(h >> 59) as usize] |= 1 << ((h >> 53) & 63);
-        }
         QualityScratch {
-            stop,
-            stop_bits,
+            stop: stop_slots(),
             ..Default::default()
         }
     }
@@ -115,24 +130,20 @@ pub fn quality(
     let mut stop = 0u32;
     let mut caps = 0u32;
     let mut word_chars = 0u64;
+    // Without branches: Han and other words alternate in mixed text, and stop words come
+    // and go, in no order a predictor could learn.
+    let stop_slots = &scratch.stop[..];
     for t in tokens {
-        word_chars += t.chars as u64;
-        if t.han {
-            han_len += t.chars as u64;
-            han_n += 1;
-        } else {
-            lat_len += t.chars as u64;
-            lat_n += 1;
-        }
+        let (chars, han) = (t.chars as u64, t.han as u64);
+        word_chars += chars;
+        han_len += chars * han;
+        han_n += han;
+        lat_len += chars * (han ^ 1);
+        lat_n += han ^ 1;
         let h = t.hash;
-        if scratch.stop_bits[(h >> 59) as usize] >> ((h >> 53) & 63) & 1 != 0
-            && scratch.stop.get(h) > 0
-        {
-            stop += 1;
-        }
-        if t.all_caps {
-            caps += 1;
-        }
+        let i = (h >> (64 - STOP_BITS)) as usize;
+        stop += ((stop_slots[i] == h) | (stop_slots[i + 1] == h)) as u32 & (h != 0) as u32;
+        caps += t.all_caps as u32;
     }
     q.mean_word_len = if chinese && han_n > 0 {
         let (words, chars) = super::tokenize::segment_sample(text);
@@ -560,7 +571,7 @@ mod tests {
     }
 
     #[test]
-    fn every_stop_word_passes_the_bit_filter() {
+    fn every_stop_word_is_found_in_its_slots() {
         // All stop words, in both cases where they have one: every word is a stop word.
         let all = STOPWORDS.join(" ");
         assert_eq!(q(&all).stopword_ratio, 1.0);
