@@ -482,16 +482,18 @@ fn ngram_signals(
             break;
         }
         // The n-gram at p repeats only if the (n-1)-grams at p and p + 1 do: keep the
-        // positions whose successor is a candidate too (compacted in place).
+        // positions whose successor is a candidate too (compacted in place, without a branch:
+        // every position is written and the count moves on for the kept ones). A position
+        // left out never comes back, so its n-gram hash, extended all the same, is never
+        // read. The last one has no successor and is left out.
         let mut live = 0usize;
-        for k in 0..cand.len() {
+        for k in 0..cand.len().saturating_sub(1) {
             let p = cand[k];
-            if cand.get(k + 1) == Some(&(p + 1)) {
-                let p = p as usize;
-                grams[p] = combine(grams[p], tokens[p + n - 1].hash);
-                cand[live] = p as u32;
-                live += 1;
-            }
+            // `cand[k + 1] > p` is a position of level n - 1, so `p + n - 1` is a token.
+            let pu = p as usize;
+            grams[pu] = combine(grams[pu], tokens[pu + n - 1].hash);
+            cand[live] = p;
+            live += (cand[k + 1] == p + 1) as usize;
         }
         cand.truncate(live);
         if n == 2 {
@@ -526,12 +528,13 @@ fn ngram_signals(
             if n == 2 {
                 q.distinct_bigrams += table.len() as u32;
             }
-            // Keep only the n-grams that did repeat.
-            let mut k = 0;
-            cand.retain(|_| {
-                k += 1;
-                table.count_at(slots[k - 1]) >= 2
-            });
+            // Keep only the n-grams that did repeat (compacted in place, without a branch).
+            let mut kept = 0;
+            for k in 0..cand.len() {
+                cand[kept] = cand[k];
+                kept += (table.count_at(slots[k]) >= 2) as usize;
+            }
+            cand.truncate(kept);
         } else {
             // Characters in repeated n-grams, skipping past each repeat (datatrove
             // `find_all_duplicate`): a position inside a repeat just counted is not looked up.

@@ -77,7 +77,7 @@ impl CountTable {
             self.marks = vec![0; self.slots.len()];
         }
         let i = self.slot(key);
-        let fresh = (self.slots[i] & COUNT) == 1 || self.marks[i] != mark;
+        let fresh = ((self.slots[i] & COUNT) == 1) | (self.marks[i] != mark);
         self.marks[i] = mark;
         (fresh, i as u32)
     }
