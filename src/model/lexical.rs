@@ -376,9 +376,18 @@ impl LexicalIndex {
         let distinct = if !(self.lr || k > 0) {
             0
         } else if let Some(distinct) = distinct {
-            // Only the n-grams in the table need deduplicating.
+            // Only the n-grams in the table need deduplicating, and only those the filter
+            // passes can be: they are picked out first, without a branch per n-gram (whether
+            // one passes follows no pattern a predictor could learn).
             let bound = grams.len().min(self.map.len());
-            for_each_distinct(grams, bound, |g| self.get(g), |(r, i)| hit(r, i));
+            with_filtered(grams, &self.filter, |passed| {
+                for_each_distinct(
+                    passed,
+                    bound,
+                    |g| self.map.get(&g).copied(),
+                    |(r, i)| hit(r, i),
+                )
+            });
             distinct
         } else {
             for_each_distinct(grams, grams.len(), Some, |g| {
@@ -429,6 +438,27 @@ thread_local! {
     /// Per-thread scratch for [`for_each_distinct`] (the scoring pass runs on a rayon pool).
     static DISTINCT: std::cell::RefCell<crate::features::table::CountTable> =
         std::cell::RefCell::new(crate::features::table::CountTable::default());
+    /// Per-thread scratch for [`with_filtered`].
+    static FILTERED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Call `f` with the n-grams of `grams` whose bit `filter` has set, in their order. Every
+/// n-gram is written and the count moves on for those that pass, so the pass has no branch
+/// per n-gram.
+fn with_filtered<R>(grams: &[u64], filter: &[u64], f: impl FnOnce(&[u64]) -> R) -> R {
+    FILTERED.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        if buf.len() < grams.len() {
+            buf.resize(grams.len(), 0);
+        }
+        let mut n = 0;
+        for &g in grams {
+            let b = filter_bit(g);
+            buf[n] = g;
+            n += (filter[b / 64] >> (b % 64) & 1) as usize;
+        }
+        f(&buf[..n])
+    })
 }
 
 /// Call `f` once per distinct hash of `grams` that `pick` accepts, with what `pick` gave, in
