@@ -2,7 +2,7 @@
 //! classifier and the web-quality signals.
 
 use super::claims::url_at;
-use super::script::{decode3_at, is_han, is_han3_at};
+use super::script::{char_at, decode3_at, is_han, is_han3_at};
 use super::tokenize::WordHash;
 
 /// One non-blank line (leading and trailing whitespace trimmed).
@@ -102,7 +102,7 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
                 prev_space = false;
                 continue;
             } else {
-                let c = s[i..].chars().next().expect("i is a char boundary");
+                let c = char_at(s, i);
                 i += c.len_utf8();
                 if is_han(c) {
                     // Most of Chinese text: wide, never a space, no case to fold.

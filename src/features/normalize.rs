@@ -160,10 +160,7 @@ fn unicode_pass(text: &str) -> (Option<String>, bool) {
             i += 3;
             continue;
         }
-        let c = text[i..]
-            .chars()
-            .next()
-            .expect("i is on a character boundary");
+        let c = super::script::char_at(text, i);
         let at = i;
         i += c.len_utf8();
         let fold = match fold_char(c) {

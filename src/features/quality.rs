@@ -338,10 +338,7 @@ fn char_signals(text: &str) -> CharSignals {
             i += 3;
             continue;
         } else {
-            let c = text[i..]
-                .chars()
-                .next()
-                .expect("i is on a character boundary");
+            let c = super::script::char_at(text, i);
             i += c.len_utf8();
             if super::script::is_han(c) {
                 in_chunk = 1;

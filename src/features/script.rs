@@ -102,6 +102,15 @@ pub fn is_han3_at(bytes: &[u8], i: usize) -> bool {
     b.wrapping_sub(0xE5) < 5 || (b == 0xE4 && bytes[i + 1] >= 0xB8)
 }
 
+/// The character that starts at byte `i` of `text` (`i` on a character boundary).
+#[inline(always)]
+pub fn char_at(text: &str, i: usize) -> char {
+    text[i..]
+        .chars()
+        .next()
+        .expect("i is on a character boundary")
+}
+
 /// The character of the three-byte UTF-8 sequence at `bytes[i]` (for example one that
 /// [`is_han3_at`] accepted).
 #[inline(always)]
@@ -194,10 +203,7 @@ impl ScriptCounts {
                 i += 3;
                 continue;
             }
-            let c = text[i..]
-                .chars()
-                .next()
-                .expect("i is on a character boundary");
+            let c = char_at(text, i);
             i += c.len_utf8();
             if is_han(c) {
                 s.total += 1;

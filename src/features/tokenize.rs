@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
 
-use super::script::{decode3_at, is_han, is_han3_at};
+use super::script::{char_at, decode3_at, is_han, is_han3_at};
 
 /// A word of the text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -76,7 +76,7 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             i += 3;
             continue;
         }
-        let c = text[i..].chars().next().expect("i is a char boundary");
+        let c = char_at(text, i);
         if is_han(c) {
             out.push(han_token(c, i));
             i += c.len_utf8();
@@ -140,7 +140,7 @@ fn word_run(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
             end += 1;
             continue;
         }
-        let c = text[end..].chars().next().expect("end is a char boundary");
+        let c = char_at(text, end);
         if !c.is_alphanumeric() || is_han(c) {
             break;
         }
