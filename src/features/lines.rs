@@ -2,7 +2,7 @@
 //! classifier and the web-quality signals.
 
 use super::claims::url_at;
-use super::script::{char_at, decode3_at, is_han, is_han3_at};
+use super::script::{char_at, is_han};
 use super::tokenize::WordHash;
 
 /// One non-blank line (leading and trailing whitespace trimmed).
@@ -93,14 +93,6 @@ fn describe(text: &str, start: usize, end: usize, paragraph: u32) -> Line {
             let c = if bytes[i] < 0x80 {
                 i += 1;
                 bytes[i - 1] as char
-            } else if is_han3_at(bytes, i) {
-                // Most of Chinese text: wide, never a space, no case to fold.
-                h.push_char(decode3_at(bytes, i));
-                i += 3;
-                chars += 1;
-                width += 2;
-                prev_space = false;
-                continue;
             } else {
                 let c = char_at(s, i);
                 i += c.len_utf8();

@@ -102,23 +102,23 @@ pub fn is_han3_at(bytes: &[u8], i: usize) -> bool {
     b.wrapping_sub(0xE5) < 5 || (b == 0xE4 && bytes[i + 1] >= 0xB8)
 }
 
-/// The character that starts at byte `i` of `text` (`i` on a character boundary).
+/// The character that starts at byte `i` of `text` (`i` on a character boundary). A
+/// three-byte sequence (lead byte `E0`..`EF`: Han, kana, Hangul, CJK punctuation, most of
+/// Chinese text) is decoded straight from its bits; other lengths by the standard library.
 #[inline(always)]
 pub fn char_at(text: &str, i: usize) -> char {
+    let bytes = text.as_bytes();
+    if bytes[i] & 0xF0 == 0xE0 {
+        // Valid UTF-8: a three-byte lead is followed by two continuation bytes.
+        let c = ((bytes[i] as u32 & 0x0F) << 12)
+            | ((bytes[i + 1] as u32 & 0x3F) << 6)
+            | (bytes[i + 2] as u32 & 0x3F);
+        return char::from_u32(c).expect("a three-byte UTF-8 sequence is a scalar value");
+    }
     text[i..]
         .chars()
         .next()
         .expect("i is on a character boundary")
-}
-
-/// The character of the three-byte UTF-8 sequence at `bytes[i]` (for example one that
-/// [`is_han3_at`] accepted).
-#[inline(always)]
-pub fn decode3_at(bytes: &[u8], i: usize) -> char {
-    let c = ((bytes[i] as u32 & 0x0F) << 12)
-        | ((bytes[i + 1] as u32 & 0x3F) << 6)
-        | (bytes[i + 2] as u32 & 0x3F);
-    char::from_u32(c).expect("a three-byte UTF-8 sequence is a scalar value")
 }
 
 #[inline]
@@ -411,13 +411,26 @@ mod tests {
                 "{c:?}"
             );
             assert!(!is_han3_at(b, 0) || is_han(c), "{c:?}");
-            assert_eq!(decode3_at(b, 0), c);
         }
         for text in ["a中", "é一", "😀鿿", "\u{4DFF}\u{4E00}"] {
             let last = text.char_indices().last().unwrap();
             assert!(is_han3_at(text.as_bytes(), last.0), "{text}");
-            assert_eq!(decode3_at(text.as_bytes(), last.0), last.1);
+            assert_eq!(char_at(text, last.0), last.1);
             assert!(!is_han3_at(text.as_bytes(), 0), "{text}");
+        }
+    }
+
+    #[test]
+    fn char_at_decodes_every_character() {
+        // Every scalar value, alone and after characters of each UTF-8 length.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            assert_eq!(char_at(c.encode_utf8(&mut buf), 0), c, "{c:?}");
+        }
+        for text in ["a中", "é一", "😀鿿", "中é", "一😀x"] {
+            for (i, c) in text.char_indices() {
+                assert_eq!(char_at(text, i), c, "{text}");
+            }
         }
     }
 

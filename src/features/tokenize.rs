@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
 
-use super::script::{char_at, decode3_at, is_han, is_han3_at};
+use super::script::{char_at, is_han};
 
 /// A word of the text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -69,11 +69,6 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             } else {
                 i += 1;
             }
-            continue;
-        }
-        if is_han3_at(bytes, i) {
-            out.push(han_token(decode3_at(bytes, i), i));
-            i += 3;
             continue;
         }
         let c = char_at(text, i);
