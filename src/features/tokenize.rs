@@ -106,7 +106,9 @@ fn word_run(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
     let mut h = WordHash::new();
     let mut end = start;
     let mut chars = 0u32;
-    let (mut alpha, mut letters, mut upper, mut lower) = (false, 0u32, 0u32, 0u32);
+    // `alpha` is set by other scripts' letters; an ASCII letter is counted in `upper` or
+    // `lower`, which is all `alpha` needs of it.
+    let (mut alpha, mut upper, mut lower) = (false, 0u32, 0u32);
     while end < bytes.len() {
         let b = bytes[end];
         let k = WORD_BYTE[b as usize];
@@ -114,7 +116,6 @@ fn word_run(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
             // An ASCII letter or digit: counted and hashed from its class, lower-cased by
             // setting bit 5 on upper-case letters.
             let (is_alpha, is_upper) = ((k >> 1) & 1, (k >> 2) & 1);
-            letters += is_alpha as u32;
             upper += is_upper as u32;
             lower += (is_alpha & !is_upper) as u32;
             h.push_ascii_lower(b | (is_upper << 5));
@@ -157,7 +158,7 @@ fn word_run(text: &str, start: usize, out: &mut Vec<Token>) -> usize {
         chars,
         hash: h.finish(),
         han: false,
-        alpha: alpha || letters > 0,
+        alpha: alpha || upper + lower > 0,
         all_caps: upper >= 2 && lower == 0,
     });
     end
