@@ -118,6 +118,14 @@ fn filter_bit(h: u64) -> usize {
     (h >> (64 - FILTER_BITS)) as usize
 }
 
+/// 1 when `filter` has the bit of hash `h` set, else 0 (a number, so that callers can count
+/// with it without a branch).
+#[inline]
+fn in_filter(filter: &[u64], h: u64) -> u64 {
+    let b = filter_bit(h);
+    filter[b / 64] >> (b % 64) & 1
+}
+
 /// Training documents for a table: their n-gram hashes, labels, groups and n-gram texts.
 pub struct LexicalDoc<'a> {
     pub grams: &'a [u64],
@@ -331,8 +339,7 @@ impl LexicalIndex {
     /// The weight (or ratio) and entry index of an n-gram, if the table has it.
     #[inline]
     fn get(&self, g: u64) -> Option<(f32, u32)> {
-        let b = filter_bit(g);
-        if self.filter[b / 64] & (1 << (b % 64)) == 0 {
+        if in_filter(&self.filter, g) == 0 {
             return None;
         }
         self.map.get(&g).copied()
@@ -453,9 +460,8 @@ fn with_filtered<R>(grams: &[u64], filter: &[u64], f: impl FnOnce(&[u64]) -> R) 
         }
         let mut n = 0;
         for &g in grams {
-            let b = filter_bit(g);
             buf[n] = g;
-            n += (filter[b / 64] >> (b % 64) & 1) as usize;
+            n += in_filter(filter, g) as usize;
         }
         f(&buf[..n])
     })
@@ -547,8 +553,7 @@ mod tests {
         for k in 5001..25_001u64 {
             let h = mix(k);
             assert_eq!(idx.get(h), None);
-            let b = filter_bit(h);
-            passed += (idx.filter[b / 64] >> (b % 64) & 1) as u32;
+            passed += in_filter(&idx.filter, h) as u32;
         }
         assert!(
             passed < 1000,
