@@ -82,9 +82,7 @@ const STOP_BITS: u32 = 9;
 fn stop_slots() -> Vec<u64> {
     let mut slots = vec![0u64; (1 << STOP_BITS) + 1];
     for w in STOPWORDS {
-        let mut h = WordHash::new();
-        w.chars().for_each(|c| h.push_char(c));
-        let h = h.finish();
+        let h = WordHash::of(w);
         let i = (h >> (64 - STOP_BITS)) as usize;
         let free = if slots[i] == 0 || slots[i] == h {
             i

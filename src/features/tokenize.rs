@@ -243,6 +243,13 @@ impl WordHash {
     pub fn finish(self) -> u64 {
         mix64(self.0)
     }
+
+    /// The hash of `word` as a token of it gets it (every character pushed, then finished).
+    pub fn of(word: &str) -> u64 {
+        let mut h = WordHash::new();
+        word.chars().for_each(|c| h.push_char(c));
+        h.finish()
+    }
 }
 
 impl Default for WordHash {
@@ -371,9 +378,7 @@ mod tests {
             tokenize(&t, &mut v);
             for k in v.iter().filter(|k| !k.han) {
                 let s = k.text(&t);
-                let mut h = WordHash::new();
-                s.chars().for_each(|c| h.push_char(c));
-                assert_eq!(k.hash, h.finish(), "{s:?}");
+                assert_eq!(k.hash, WordHash::of(s), "{s:?}");
                 assert_eq!(k.chars as usize, s.chars().count(), "{s:?}");
                 assert_eq!(k.alpha, s.chars().any(char::is_alphabetic), "{s:?}");
                 let upper = s.chars().filter(|c| c.is_uppercase()).count();

@@ -584,11 +584,7 @@ impl SplitMix {
 }
 
 fn hash_str(seed: u64, s: &str) -> u64 {
-    let mut h = crate::features::tokenize::WordHash::new();
-    for c in s.chars() {
-        h.push_char(c);
-    }
-    crate::features::tokenize::combine(seed, h.finish())
+    crate::features::tokenize::combine(seed, crate::features::tokenize::WordHash::of(s))
 }
 
 /// Column means and deviations per scaler group (see [`super::SCALER_GROUPS`]).
