@@ -125,4 +125,10 @@ fn main() {
             std::hint::black_box(ex.extract(t));
         }
     });
+    let model = contentq::model::Model::default_model().expect("default model");
+    time("label (model)", &mut || {
+        for t in &texts {
+            std::hint::black_box(contentq::cli::label::score_record(&model, &ex, t, 3, false));
+        }
+    });
 }

@@ -166,6 +166,12 @@ where
     Ok(stats)
 }
 
+/// Documents a worker scores in one piece of a chunk. rayon otherwise cuts a chunk into a
+/// few large pieces and scores each without splitting it again, so at a chunk's end one
+/// worker could sit idle while the other finishes a piece of hundreds of documents; with
+/// small pieces the idle tail is a few documents long.
+const LEAF_DOCS: usize = 8;
+
 fn score_chunk<T, S>(
     items: Vec<Item>,
     score: &S,
@@ -184,7 +190,13 @@ where
     };
     match pool {
         None => items.into_iter().map(one).collect(),
-        Some(pool) => pool.install(|| items.into_par_iter().map(one).collect()),
+        Some(pool) => pool.install(|| {
+            items
+                .into_par_iter()
+                .with_max_len(LEAF_DOCS)
+                .map(one)
+                .collect()
+        }),
     }
 }
 
