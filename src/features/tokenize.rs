@@ -56,6 +56,18 @@ pub fn jieba() -> &'static Jieba {
     JIEBA.get_or_init(Jieba::new)
 }
 
+/// Start loading the segmenter on a thread of its own, so that the load overlaps the model's
+/// and the first chunk's reading instead of holding up the first scoring worker that meets
+/// Chinese text (a worker that needs it before it is ready waits for it).
+pub fn preload_jieba() {
+    // Without the thread, the first use loads it.
+    let _ = std::thread::Builder::new()
+        .name("contentq-jieba".into())
+        .spawn(|| {
+            jieba();
+        });
+}
+
 /// Split `text` into tokens, appending to `out` (cleared first).
 pub fn tokenize(text: &str, out: &mut Vec<Token>) {
     out.clear();
