@@ -370,12 +370,23 @@ impl LexicalIndex {
         if grams.is_empty() {
             return (0.0, Vec::new());
         }
-        let mut hits: Vec<(u32, f32)> = Vec::new();
         let mut distinct_sum = 0.0;
+        // The strongest `k` n-grams so far, kept as they come: (first-seen rank, entry,
+        // weight), strongest first, ties by text, then by first occurrence (the order a stable
+        // sort of every hit gives).
+        let table = self.table.as_ref().filter(|_| k > 0);
+        let mut top: Vec<(u32, u32, f32)> = Vec::new();
+        let mut seen = 0u32;
         let mut hit = |r: f32, i: u32| {
             distinct_sum += r as f64;
-            if k > 0 {
-                hits.push((i, r));
+            if let Some(table) = table {
+                let text = |i: u32| table.entries[i as usize].text.as_str();
+                super::offer_first_k(&mut top, k, (seen, i, r), |a, b| {
+                    (b.2.abs().total_cmp(&a.2.abs()))
+                        .then_with(|| text(a.1).cmp(text(b.1)))
+                        .then(a.0.cmp(&b.0))
+                });
+                seen += 1;
             }
         };
         // `lr` scores distinct n-grams and the reasons list each once; `nb` without reasons
@@ -413,24 +424,13 @@ impl LexicalIndex {
                 .sum();
             sum / grams.len() as f64
         };
-        let top = match (&self.table, k) {
-            (Some(table), k) if k > 0 => {
-                let text = |i: u32| table.entries[i as usize].text.as_str();
-                // Strongest first, ties by text, then by first occurrence: the order a stable
-                // sort of every hit gives.
-                let mut ranked: Vec<(usize, (u32, f32))> = hits.into_iter().enumerate().collect();
-                super::keep_first_k(&mut ranked, k, |a, b| {
-                    (b.1.1.abs().total_cmp(&a.1.1.abs()))
-                        .then_with(|| text(a.1.0).cmp(text(b.1.0)))
-                        .then(a.0.cmp(&b.0))
-                });
-                // Strings only for the k shown.
-                ranked
-                    .into_iter()
-                    .map(|(_, (i, r))| (text(i).to_string(), r))
-                    .collect()
-            }
-            _ => Vec::new(),
+        let top = match table {
+            // Strings only for the k shown.
+            Some(table) => top
+                .into_iter()
+                .map(|(_, i, r)| (table.entries[i as usize].text.clone(), r))
+                .collect(),
+            None => Vec::new(),
         };
         (score, top)
     }

@@ -409,6 +409,27 @@ pub fn keep_first_k<T>(
     v.sort_unstable_by(order);
 }
 
+/// Offer `item` to `top`, the first `k` items under `order` among those offered so far,
+/// sorted. Once every item of a sequence has been offered, `top` holds what [`keep_first_k`]
+/// leaves of the whole sequence, which is never collected (`order` must be a total order).
+pub fn offer_first_k<T>(
+    top: &mut Vec<T>,
+    k: usize,
+    item: T,
+    mut order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) {
+    if top.len() >= k {
+        match top.last() {
+            Some(last) if order(&item, last).is_lt() => {
+                top.pop();
+            }
+            _ => return,
+        }
+    }
+    let at = top.partition_point(|x| order(x, &item).is_lt());
+    top.insert(at, item);
+}
+
 /// "claim density: calls to action 3.2 per 100 words (+1.41)".
 pub fn describe_contribution(c: &Contribution) -> String {
     let mut out = String::new();
@@ -491,6 +512,32 @@ pub fn sigmoid(z: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offered_first_k_is_the_head_of_the_sorted_sequence() {
+        // Items (key, rank) with many equal keys; the order breaks ties by rank, so it is total.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for n in [0usize, 1, 2, 5, 40, 300] {
+            let items: Vec<(u32, u32)> = (0..n as u32)
+                .map(|rank| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    ((x % 9) as u32, rank)
+                })
+                .collect();
+            let order = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+            for k in [0usize, 1, 2, 3, 8, 64, 1000] {
+                let mut want = items.clone();
+                keep_first_k(&mut want, k, order);
+                let mut top = Vec::new();
+                for &it in &items {
+                    offer_first_k(&mut top, k, it, order);
+                }
+                assert_eq!(top, want, "n={n} k={k}");
+            }
+        }
+    }
 
     fn tiny() -> ModelFile {
         ModelFile {
