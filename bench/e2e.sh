@@ -15,19 +15,22 @@ SIZES=("$@")
 for size in "${SIZES[@]}"; do
   [ -f "$OUT/corpus$size.jsonl" ] || python3 bench/make_corpus.py "$OUT/corpus$size.jsonl" "$size"
 done
-echo "| input | threads | seconds | MB/s | docs/s | peak RSS (MB) |"
-echo "|---|---|---|---|---|---|"
+echo "| input | threads | seconds | MB/s | docs/s | cores busy | peak RSS (MB) |"
+echo "|---|---|---|---|---|---|---|"
 for size in "${SIZES[@]}"; do
   corpus="$OUT/corpus$size.jsonl"
   docs=$(wc -l < "$corpus")
   for threads in 1 2; do
-    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" \
+    # Cores busy: user + system CPU seconds over wall seconds. Unlike the ratio of two runs'
+    # wall times, it does not move with the VM's speed between runs.
+    /usr/bin/time -f "%e %M %U %S" -o "$OUT/time.txt" \
       "$BIN" label "$corpus" -o "$OUT/labeled.csv" --threads "$threads" --quiet
-    read -r secs kb < "$OUT/time.txt"
-    python3 - "$size" "$threads" "$secs" "$kb" "$docs" <<'PY'
+    read -r secs kb user sys < "$OUT/time.txt"
+    python3 - "$size" "$threads" "$secs" "$kb" "$docs" "$user" "$sys" <<'PY'
 import sys
 size, threads, secs, kb, docs = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-print(f"| {size} MB ({docs} docs) | {threads} | {secs:.1f} | {float(size) / secs:.1f} | {docs / secs:.0f} | {kb / 1024:.0f} |")
+cpu = float(sys.argv[6]) + float(sys.argv[7])
+print(f"| {size} MB ({docs} docs) | {threads} | {secs:.1f} | {float(size) / secs:.1f} | {docs / secs:.0f} | {cpu / secs:.2f} | {kb / 1024:.0f} |")
 PY
   done
 done
