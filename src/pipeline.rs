@@ -200,6 +200,9 @@ where
     }
 }
 
+/// Records at the start of each input checked for Chinese text (see `read_all`).
+const HAN_LOOKAHEAD_RECORDS: u32 = 64;
+
 fn read_all(
     inputs: Vec<Input>,
     read: ReadOptions,
@@ -227,7 +230,18 @@ fn read_all(
         }
         let mut chunk = Vec::with_capacity(chunk_docs.min(4096));
         let mut bytes = 0usize;
+        // The first records tell whether the run needs the Chinese segmenter: if one has
+        // Chinese text, its dictionary loads while the reading goes on.
+        let mut look_for_han = HAN_LOOKAHEAD_RECORDS;
         for item in reader {
+            if look_for_han > 0
+                && let Item::Record(r) = &item
+            {
+                look_for_han -= 1;
+                if crate::features::tokenize::preload_jieba_for(&r.text) {
+                    look_for_han = 0;
+                }
+            }
             if let Some((k, n)) = shard
                 && crate::io::stable_hash(&item.shard_key()) % n != k
             {

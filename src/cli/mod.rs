@@ -349,12 +349,6 @@ pub fn extractor(max_bytes: usize) -> Extractor {
 
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<i32> {
-    if matches!(
-        cli.command,
-        Command::Label(_) | Command::Filter(_) | Command::Features(_)
-    ) {
-        crate::features::tokenize::preload_jieba();
-    }
     match cli.command {
         Command::Label(a) => label::run(a),
         Command::Filter(a) => filter::run(a),
