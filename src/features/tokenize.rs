@@ -56,11 +56,11 @@ pub fn jieba() -> &'static Jieba {
     JIEBA.get_or_init(Jieba::new)
 }
 
-/// If `text` has Chinese characters in its first 64 KiB, start loading the segmenter on a thread of its own (once
-/// per process), so that the load overlaps the reading instead of holding up the first scoring
-/// worker that meets Chinese text (a worker that needs it before it is ready waits for it).
-/// Text without them loads nothing: English-only input never needs the dictionary (about
-/// 0.1 s of CPU and 30 MB). Returns whether `text` has them.
+/// If `text` has Chinese characters in its first 64 KiB, start loading the segmenter on a
+/// thread of its own (once per process), so that the load overlaps the reading instead of
+/// holding up the first scoring worker that meets Chinese text (a worker that needs it before
+/// it is ready waits for it). Text without them loads nothing: English-only input never needs
+/// the dictionary (about 0.1 s of CPU and 30 MB). Returns whether `text` has them.
 pub fn preload_jieba_for(text: &str) -> bool {
     // Lead bytes of U+4000..U+9FFF, the main ideograph block among them. A bounded look, so
     // that a huge English document costs no full scan here.
